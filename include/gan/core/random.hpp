@@ -69,6 +69,21 @@ struct RandomDraw {
     const T u1 = philox::to_unit<T>(b.v[0]), u2 = philox::to_unit<T>(b.v[1]);
     return std::sqrt(T(-2) * std::log(u1)) * std::cos(T(6.283185307179586) * u2);
   }
+  /// Four uniforms in (0, 1) from one Philox block.
+  template <class T>
+  GAN_HD void uniform4(std::uint64_t index, T (&u)[4]) const {
+    const philox::Block blk = philox::generate(key, offset + index, stream);
+    for (int k = 0; k < 4; ++k) u[k] = philox::to_unit<T>(blk.v[k]);
+  }
+  /// Two independent standard normals from one Philox block (both Box-Muller outputs).
+  template <class T>
+  GAN_HD void normal_pair(std::uint64_t index, T& a, T& b) const {
+    const philox::Block blk = philox::generate(key, offset + index, stream);
+    const T u1 = philox::to_unit<T>(blk.v[0]), u2 = philox::to_unit<T>(blk.v[1]);
+    const T r = std::sqrt(T(-2) * std::log(u1)), t = T(6.283185307179586) * u2;
+    a = r * std::cos(t);
+    b = r * std::sin(t);
+  }
 };
 
 /// The generator: a seed and a counter. `draw(n)` reserves n consecutive counters.

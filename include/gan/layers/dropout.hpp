@@ -36,12 +36,10 @@ struct Dropout {
       if (!ctx.reuse_noise) {
         if (!ctx.rng) throw std::logic_error(name() + ": training mode needs Context::rng for the masks");
         mask.resize(x.rows(), x.cols());
-        const RandomDraw d = ctx.rng->draw(std::uint64_t(x.size()));
+        ops::fill_uniform(mask, *ctx.rng);
         T* mp = mask.data();
         const T keep = T(1) / (T(1) - T(P));
-        B::for_each(x.size(), [=] GAN_HD(index_t i) {
-          mp[i] = d.template uniform<T>(std::uint64_t(i)) >= T(P) ? keep : T(0);
-        });
+        B::for_each(x.size(), [=] GAN_HD(index_t i) { mp[i] = mp[i] >= T(P) ? keep : T(0); });
       } else if (mask.size() != x.size()) {
         throw ShapeError(name() + ": reuse_noise asked for a mask of " + std::to_string(x.size()) +
                          " values, the last forward pass drew " + std::to_string(mask.size()));

@@ -19,19 +19,19 @@ class Ema {
   Ema(const Net& net, double decay = 0.999) : avg_(net), decay_(decay) { avg_.eval(); }
 
   void update(Net& net) {
-    std::vector<const Tn*> src;
-    net.visit_params([&](Tn& p, Tn&) { src.push_back(&p); });
+    src_.clear();  // keeps its capacity: no allocation after the first update
+    net.visit_params([&](Tn& p, Tn&) { src_.push_back(&p); });
     std::size_t i = 0;
     const T d = T(decay_);
     avg_.visit_params([&](Tn& a, Tn&) {
-      const T* s = src[i++]->data();
+      const T* s = src_[i++]->data();
       T* ap = a.data();
       B::for_each(a.size(), [=] GAN_HD(index_t j) { ap[j] = d * ap[j] + (T(1) - d) * s[j]; });
     });
-    std::vector<const Tn*> bufs;
-    net.visit_buffers([&](Tn& b) { bufs.push_back(&b); });
+    src_.clear();
+    net.visit_buffers([&](Tn& b) { src_.push_back(&b); });
     i = 0;
-    avg_.visit_buffers([&](Tn& b) { ops::copy(*bufs[i++], b); });
+    avg_.visit_buffers([&](Tn& b) { ops::copy(*src_[i++], b); });
   }
 
   /// The averaged network, in eval mode: sample from it.
@@ -41,6 +41,7 @@ class Ema {
  private:
   Net avg_;
   double decay_;
+  std::vector<const Tn*> src_;
 };
 
 }  // namespace gan

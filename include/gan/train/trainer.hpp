@@ -80,7 +80,9 @@ class Trainer {
   }
 
   /// One training step. `real(batch, rng)` fills a (batch, features) tensor with real samples;
-  /// it is called n_critic times.
+  /// it is called n_critic times. For a conditional generator (one with a Concat layer) the
+  /// sampler is `real(batch, condition, rng)` and also fills the (batch, width) condition that
+  /// goes with the batch; the generator update reuses the last critic update's condition.
   template <class Sampler>
   Losses step(Sampler&& real) {
     Losses out;
@@ -88,7 +90,12 @@ class Trainer {
     const index_t n = opt_.batch, f = g_.output_size();
     for (int k = 0; k < opt_.n_critic; ++k) {
       real_.resize(n, f);
-      real(real_, rng_);
+      if constexpr (std::is_invocable_v<Sampler&, Tn&, Tn&, Rng&>) {
+        real(real_, cond_, rng_);
+        condition_ = &cond_;
+      } else {
+        real(real_, rng_);
+      }
       if (real_.rows() != n || real_.cols() != f)
         throw ShapeError("gan::Trainer: the real-data sampler gave a (" + std::to_string(real_.rows()) + ", " +
                          std::to_string(real_.cols()) + ") batch, expected (" + std::to_string(n) + ", " +
@@ -140,13 +147,14 @@ class Trainer {
   void every(long every, std::function<void(const Losses&)> fn) { callbacks_.push_back({every, std::move(fn)}); }
 
   /// n generated samples (eval mode; from the EMA generator when there is one), (n, features).
-  const Tn& sample(index_t n) {
+  /// A conditional generator needs its (n, width) `condition`.
+  const Tn& sample(index_t n, const Tn* condition = nullptr) {
     GNet& g = ema_ ? ema_->network() : g_;
     const bool was = g.training();
     g.eval();
     z_.resize(n, g.input_size());
     ops::fill_normal(z_, rng_);
-    const Tn& out = g.forward(z_);
+    const Tn& out = g.forward(z_, condition);
     g.train(was);
     return out;
   }
@@ -191,7 +199,7 @@ class Trainer {
   void generate_fake() {
     z_.resize(opt_.batch, g_.input_size());
     ops::fill_normal(z_, rng_);
-    ops::copy(g_.forward(z_), fake_);
+    ops::copy(g_.forward(z_, condition_), fake_);
     fake_.reshape(opt_.batch / opt_.pac, g_.output_size() * opt_.pac);
   }
 
@@ -210,7 +218,8 @@ class Trainer {
   Rng rng_;
   std::optional<Ema<GNet>> ema_;
   std::vector<Callback> callbacks_;
-  Tn z_, real_, fake_, dfake_;
+  Tn z_, real_, fake_, dfake_, cond_;
+  const Tn* condition_ = nullptr;
   long step_ = 0;
 };
 

@@ -1,0 +1,78 @@
+// bench/gan_bench.cpp: one full GAN step (critic update + generator update) on the shapes of
+// bench/README.md, and the dense layers' GEMM rate. bench/peers/compare.py runs the same shapes in
+// PyTorch and prints the ratio.
+#include <benchmark/benchmark.h>
+
+#include <gan/gan.hpp>
+
+namespace {
+
+// (a) The toy ring MLP: batch 256, z = 2, three hidden layers of 128.
+using ToyG = gan::Sequential<gan::Input<2>, gan::Dense<128>, gan::ReLU, gan::Dense<128>, gan::ReLU, gan::Dense<128>,
+                             gan::ReLU, gan::Dense<2>>;
+using ToyD = gan::Sequential<gan::Input<2>, gan::Dense<128>, gan::LeakyReLU<0.2f>, gan::Dense<128>,
+                             gan::LeakyReLU<0.2f>, gan::Dense<128>, gan::LeakyReLU<0.2f>, gan::Dense<1>>;
+
+void BM_ToyStep(benchmark::State& state) {
+  gan::Rng init(1);
+  gan::Network<ToyG, gan::Cpu> g(init);
+  gan::Network<ToyD, gan::Cpu> d(init);
+  gan::Trainer trainer(g, d, gan::Objective<gan::NonSaturating>{}, gan::Adam(2e-4, 0.5, 0.999),
+                       gan::Adam(2e-4, 0.5, 0.999), gan::TrainerOptions{.batch = 256, .seed = 1});
+  const gan::data::RingOfGaussians ring;
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.step(ring));
+}
+
+// (b, c) A CTGAN-sized WGAN: G takes z (128) and a one-hot condition (100); the critic sees
+// pac-10 groups of 150 features, i.e. (50, 1500) inputs.
+using CtganG = gan::Sequential<gan::Input<128>, gan::Concat<100>, gan::Dense<256>, gan::BatchNorm, gan::ReLU,
+                               gan::Dense<256>, gan::BatchNorm, gan::ReLU, gan::Dense<150>>;
+using CtganD = gan::Sequential<gan::Input<1500>, gan::Dense<256>, gan::LeakyReLU<0.2f>, gan::Dropout<0.5f>,
+                               gan::Dense<256>, gan::LeakyReLU<0.2f>, gan::Dropout<0.5f>, gan::Dense<1>>;
+
+template <class Obj>
+void ctgan_step(benchmark::State& state, Obj objective) {
+  gan::Rng init(1);
+  gan::Network<CtganG, gan::Cpu> g(init);
+  gan::Network<CtganD, gan::Cpu> d(init);
+  gan::Trainer trainer(g, d, objective, gan::Adam(2e-4, 0.5, 0.9), gan::Adam(2e-4, 0.5, 0.9),
+                       gan::TrainerOptions{.batch = 500, .pac = 10, .seed = 1});
+  // Fixed real rows and one-hot conditions: data loading is not what is measured.
+  gan::Tensor<float, gan::Cpu> rows(500, 150), onehot(500, 100);
+  gan::ops::fill_normal(rows, init);
+  gan::ops::fill(onehot, 0.f);
+  for (gan::index_t i = 0; i < 500; ++i) onehot.data()[i * 100 + init.below(100)] = 1.f;
+  auto sampler = [&](gan::Tensor<float, gan::Cpu>& batch, gan::Tensor<float, gan::Cpu>& cond, gan::Rng&) {
+    gan::ops::copy(rows, batch);
+    gan::ops::copy(onehot, cond);
+  };
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.step(sampler));
+}
+void BM_CtganStep(benchmark::State& state) { ctgan_step(state, gan::Objective<gan::Wasserstein>{}); }
+void BM_CtganGpStep(benchmark::State& state) {
+  ctgan_step(state, gan::Objective<gan::Wasserstein, gan::GradientPenalty>{gan::Wasserstein{}, gan::GradientPenalty{.lambda = 10}});
+}
+
+// The dense layer's product y = x W^T on a CTGAN shape (500 x 256 -> 256), in GFLOP/s.
+void BM_DenseGemm(benchmark::State& state) {
+  const gan::index_t n = state.range(0), in = state.range(1), out = state.range(2);
+  gan::Rng rng(1);
+  gan::Tensor<float, gan::Cpu> x(n, in), w(out, in), y(n, out);
+  gan::ops::fill_normal(x, rng);
+  gan::ops::fill_normal(w, rng);
+  for (auto _ : state) {
+    gan::ops::matmul(false, true, 1.f, x, w, 0.f, y);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GFLOPs"] = benchmark::Counter(2.0 * double(n * in * out), benchmark::Counter::kIsIterationInvariantRate,
+                                                benchmark::Counter::kIs1000);
+}
+
+}  // namespace
+
+BENCHMARK(BM_ToyStep)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CtganStep)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CtganGpStep)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DenseGemm)->Args({500, 256, 256})->Args({500, 1500, 256})->Args({256, 128, 128})->UseRealTime();
+
+BENCHMARK_MAIN();
