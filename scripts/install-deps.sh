@@ -4,7 +4,10 @@
 #   scripts/install-deps.sh --bench  also Google Benchmark and PyTorch (the benchmark's peer)
 set -euo pipefail
 pkgs=(g++ cmake make libeigen3-dev doctest-dev libstb-dev)
-[[ "${1:-}" == "--bench" ]] && pkgs+=(libbenchmark-dev python3-torch)
+# The Thrust backend tests need Thrust: the CUDA toolkit ships it; otherwise Debian's package.
+[[ -e /usr/local/cuda/include/cccl/thrust/device_vector.h || -e /usr/local/cuda/include/thrust/device_vector.h ]] || pkgs+=(libthrust-dev libcub-dev)
+# PyTorch as users run it needs an optimised BLAS: Debian's torch otherwise uses the reference BLAS.
+[[ "${1:-}" == "--bench" ]] && pkgs+=(libbenchmark-dev python3-torch libopenblas0-openmp)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -89,37 +89,53 @@ TEST_CASE("The same seed gives bit-identical losses and weights") {
   CHECK(pa == pb);
 }
 
-TEST_CASE("Resuming from a checkpoint continues bit-identically") {
+TEST_CASE("Resuming from a checkpoint continues bit-identically (dropout masks and EMA included)") {
+  using DropD = Sequential<Input<2>, Dense<64>, LeakyReLU<>, Dropout<0.2f>, Dense<64>, LeakyReLU<>, Dense<1>>;
+  using DropNet = Network<DropD, Cpu>;
+  auto make = [](GNet& g, DropNet& d) {
+    return Trainer(g, d, Objective<NonSaturating>{}, Adam(1e-3, 0.5, 0.999), Adam(1e-3, 0.5, 0.999),
+                   TrainerOptions{.batch = 128, .seed = 5, .ema_decay = 0.99});
+  };
   const data::RingOfGaussians ring;
   const std::string path = temp_path("resume.ckpt");
   // Uninterrupted: 40 steps.
   Rng i1(5);
   GNet g1(i1);
-  DNet d1(i1);
-  auto t1 = make_trainer(g1, d1, 5, 0.99);
+  DropNet d1(i1);
+  auto t1 = make(g1, d1);
   std::vector<float> straight;
   for (int i = 0; i < 40; ++i) straight.push_back(t1.step(ring).g_loss);
-  // Interrupted: 20 steps, save, a fresh process (new objects, other seeds) loads, 20 more.
+  // Interrupted: 20 steps, save, a fresh process (new objects, another init seed) loads, 20 more.
   {
     Rng i2(5);
     GNet g2(i2);
-    DNet d2(i2);
-    auto t2 = make_trainer(g2, d2, 5, 0.99);
+    DropNet d2(i2);
+    auto t2 = make(g2, d2);
     for (int i = 0; i < 20; ++i) t2.step(ring);
     save_checkpoint(t2, path);
   }
   Rng i3(999);
   GNet g3(i3);
-  DNet d3(i3);
-  auto t3 = make_trainer(g3, d3, 5, 0.99);
+  DropNet d3(i3);
+  auto t3 = make(g3, d3);
   load_checkpoint(t3, path);
   CHECK(t3.steps_done() == 20);
   std::vector<float> resumed(straight.begin(), straight.begin() + 20);
   for (int i = 0; i < 20; ++i) resumed.push_back(t3.step(ring).g_loss);
   CHECK(resumed == straight);
-  CHECK(params_of(g3, d3) == params_of(g1, d1));
+  CHECK(g3.layer<0>().W.to_host() == g1.layer<0>().W.to_host());
+  CHECK(d3.layer<2>().mask.to_host() == d1.layer<2>().mask.to_host());
   CHECK(t3.ema()->network().layer<0>().W.to_host() == t1.ema()->network().layer<0>().W.to_host());
   std::filesystem::remove(path);
+}
+
+TEST_CASE("Two networks made from one init generator draw different dropout masks") {
+  using DropD = Sequential<Input<2>, Dropout<0.5f>>;
+  Rng init(1);
+  Network<DropD, Cpu> a(init), b(init);
+  Tensor<float, Cpu> x(64, 2);
+  ops::fill(x, 1.f);
+  CHECK(a.forward(x).to_host() != b.forward(x).to_host());
 }
 
 TEST_CASE("Bad checkpoints are rejected with a clear message and change nothing") {

@@ -8,12 +8,18 @@
 //
 // Try the losses:  toy_ring --loss ns | minimax | lsgan | hinge | wgan-gp | wgan-clip | r1
 // The minimax loss saturates and tends to collapse onto fewer modes; the others differ in speed
-// and in how sharp the modes get.
+// and in how sharp the modes get. `--backend gpu` runs the same code on the Thrust backend
+// (toy_ring_cuda: CUDA; toy_ring_thrust: Thrust's OpenMP host system).
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <gan/gan.hpp>
 #include <string>
+
+#if defined(GAN_WITH_GPU)
+#include <gan/gan_gpu.hpp>
+#else
+#include <gan/gan.hpp>
+#endif
 
 namespace {
 
@@ -32,6 +38,7 @@ using Critic = gan::Sequential<gan::Input<2>,
 
 struct Options {
   std::string loss = "ns";
+  std::string backend = "cpu";
   long steps = 6000;
   std::uint64_t seed = 1;
   std::string out = "toy_ring.png";
@@ -39,18 +46,18 @@ struct Options {
   long samples = 2000;
 };
 
-template <class Objective, class Rule>
-int run(const Options& o, Objective objective, Rule g_rule, Rule d_rule, int n_critic) {
+template <class Backend, class Objective, class Rule>
+int train(const Options& o, Objective objective, Rule g_rule, Rule d_rule, int n_critic) {
   const auto start = std::chrono::steady_clock::now();
   gan::Rng init(o.seed);
-  gan::Network<Generator, gan::Cpu> g(init);
-  gan::Network<Critic, gan::Cpu> d(init);
+  gan::Network<Generator, Backend> g(init);  // the backend is one word: gan::Cpu or gan::Gpu
+  gan::Network<Critic, Backend> d(init);
   const gan::data::RingOfGaussians ring;  // 8 modes, radius 2, stddev 0.02
   gan::Trainer trainer(g, d, objective, g_rule, d_rule,
                        gan::TrainerOptions{.batch = 256, .n_critic = n_critic, .seed = o.seed});
 
   // Pictures: real data once, then the generator's samples every steps/snapshots steps.
-  gan::Tensor<float, gan::Cpu> real(long(o.samples), 2);
+  gan::Tensor<float, Backend> real(long(o.samples), 2);
   gan::Rng data_rng(o.seed + 1000);
   ring(real, data_rng);
   std::vector<gan::io::Canvas> panels;
@@ -73,17 +80,34 @@ int run(const Options& o, Objective objective, Rule g_rule, Rule d_rule, int n_c
   const gan::metrics::ModeCoverage m =
       gan::metrics::mode_coverage(std::vector<double>(f.begin(), f.end()), ring.centres(), ring.stddev);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("loss %s: %d of 8 modes covered, %.1f%% high-quality samples, %.1f s; picture in %s\n",
-              o.loss.c_str(), m.modes, 100 * m.high_quality, secs, o.out.c_str());
-  std::printf("{\"example\": \"toy_ring\", \"loss\": \"%s\", \"steps\": %ld, \"modes\": %d, \"high_quality\": %.4f, "
+  std::printf("loss %s on %s: %d of 8 modes covered, %.1f%% high-quality samples, %.1f s; picture in %s\n",
+              o.loss.c_str(), Backend::name, m.modes, 100 * m.high_quality, secs, o.out.c_str());
+  std::printf("{\"example\": \"toy_ring\", \"backend\": \"%s\", \"loss\": \"%s\", \"steps\": %ld, \"modes\": %d, \"high_quality\": %.4f, "
               "\"d_loss\": %.4f, \"g_loss\": %.4f, \"seconds\": %.2f}\n",
-              o.loss.c_str(), o.steps, m.modes, m.high_quality, double(last.d_loss + last.penalty),
+              Backend::name, o.loss.c_str(), o.steps, m.modes, m.high_quality, double(last.d_loss + last.penalty),
               double(last.g_loss), secs);
   return 0;
 }
 
+// The backend chosen on the command line.
+template <class Objective, class Rule>
+int run(const Options& o, Objective objective, Rule g_rule, Rule d_rule, int n_critic) {
+  if (o.backend == "cpu") return train<gan::Cpu>(o, objective, g_rule, d_rule, n_critic);
+#if defined(GAN_WITH_GPU)
+  if (o.backend == "gpu") return train<gan::Gpu>(o, objective, g_rule, d_rule, n_critic);
+#endif
+  throw std::invalid_argument("backend '" + o.backend + "' is not in this build (cpu" +
+#if defined(GAN_WITH_GPU)
+                              std::string(", gpu") +
+#else
+                              std::string("; gpu: build toy_ring_thrust or toy_ring_cuda") +
+#endif
+                              ")");
+}
+
 void usage() {
-  std::puts("usage: toy_ring [--loss ns|minimax|lsgan|hinge|wgan-gp|wgan-clip|r1] [--steps N] [--seed S] [--out FILE.png]");
+  std::puts("usage: toy_ring [--loss ns|minimax|lsgan|hinge|wgan-gp|wgan-clip|r1] [--backend cpu|gpu] [--steps N]\n"
+            "                [--seed S] [--out FILE.png]");
 }
 
 }  // namespace
@@ -97,6 +121,7 @@ int main(int argc, char** argv) {
     const std::string v = argv[++i];
     try {
       if (a == "--loss") o.loss = v;
+      else if (a == "--backend") o.backend = v;
       else if (a == "--steps") o.steps = std::stol(v);
       else if (a == "--seed") o.seed = std::stoull(v);
       else if (a == "--out") o.out = v;

@@ -18,7 +18,7 @@
 //                                                                // adds dL/dtheta to the grads
 //       template <class F> void visit_params(F f);                // f(param, grad) per parameter
 //       template <class F> void visit_buffers(F f);               // f(state) per non-trained state
-//       // Tangent (forward-mode) pass, used by gradient penalties; see losses/penalty_math.md:
+//       // Tangent (forward-mode) pass, used by gradient penalties; see docs/losses.md:
 //       static constexpr bool has_tangent = true;
 //       void forward_tangent(ctx, x, xt, y, yt);                  // yt = J(x) xt
 //       void backward_tangent(ctx, x, xt, y, yt, dy, dyt, dx, dxt, bool param_grads);
@@ -27,7 +27,7 @@
 //
 // requires: x has as many columns as the layer's input width; y, dx, dxt are sized by the
 //           network before the call.
-// ensures:  backward *adds* to the parameter gradients (the optimiser zeroes them).
+// ensures:  backward *adds* to the parameter gradients (Network::zero_grad clears them).
 #pragma once
 #include <concepts>
 #include <string>

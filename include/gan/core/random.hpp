@@ -3,8 +3,8 @@
 //
 // Counter-based means the i-th number of a draw is a pure function of (seed, counter + i):
 // no thread owns a state, so the CPU and the GPU backends draw the very same numbers, and a
-// run is reproducible whatever the thread scheduling. The whole generator state is two
-// integers, which is what a checkpoint stores.
+// run is reproducible whatever the thread scheduling. The whole generator state is three
+// integers (seed, stream, counter), which is what a checkpoint stores.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -96,8 +96,14 @@ class Rng {
     counter_ += n;
     return d;
   }
-  /// An independent generator for a sub-task (e.g. one network's dropout masks).
+  /// An independent generator for a sub-task: same seed, another stream. Callers that split
+  /// repeatedly pass distinct `stream` values (Network passes a fresh draw).
   Rng split(std::uint64_t stream) const { return Rng(seed_, stream_ * 0x9E3779B97F4A7C15ull + stream + 1); }
+  void set_state(std::uint64_t seed, std::uint64_t stream, std::uint64_t counter) {
+    seed_ = seed;
+    stream_ = stream;
+    counter_ = counter;
+  }
 
   std::uint64_t seed() const { return seed_; }
   std::uint64_t stream() const { return stream_; }

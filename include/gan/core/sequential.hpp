@@ -108,7 +108,9 @@ class Network {
 
   /// Initialises the parameters from `init`; `dynamic` gives the Dynamic widths in order of
   /// appearance (Input<Dynamic> first, then each Dense<Dynamic> or Concat<Dynamic>).
-  explicit Network(Rng& init, std::initializer_list<index_t> dynamic = {}) : rng_(init.split(0x6e6f697365)) {
+  /// Each network's noise generator (dropout masks) is split from `init` on a fresh stream, so
+  /// two networks made from one `init` draw different masks.
+  explicit Network(Rng& init, std::initializer_list<index_t> dynamic = {}) : rng_(init.split(init.below(1ull << 62))) {
     if (dynamic.size() != Seq::runtime_sizes)
       throw ShapeError(Seq::describe() + ": needs " + std::to_string(Seq::runtime_sizes) +
                        " Dynamic size(s) at construction, " + std::to_string(dynamic.size()) + " given");
@@ -152,13 +154,14 @@ class Network {
 
   /// Forward-mode pass: returns yt = J(x) xt, the derivative of the output along xt, per sample.
   /// Re-runs the forward pass with the noise (dropout masks) of the last forward pass.
-  const Tn& forward_tangent(const Tn& x, const Tn& xt) {
+  const Tn& forward_tangent(const Tn& x, const Tn& xt, const Tn* condition = nullptr) {
     static_assert(all_tangent(), "gan::Network::forward_tangent: a layer of this network has no tangent pass "
                                  "(BatchNorm mixes samples; use no normalisation in a penalised critic)");
     check_input(x);
     x_ = &x;
     xt_ = &xt;
     ctx_.rng = &rng_;
+    ctx_.condition = condition;
     const bool reuse = ctx_.reuse_noise;
     ctx_.reuse_noise = true;
     tangent_all(std::make_index_sequence<depth>{});

@@ -67,7 +67,7 @@ struct Concat {
     template <class F>
     void visit_buffers(F) {}
 
-   private:
+    // (public: nvcc's device lambdas may not live in private member functions)
     void take_first(const Tn& dy, Tn& dx) {
       const T* dyp = dy.data();
       T* dxp = dx.data();

@@ -64,7 +64,7 @@ struct Dropout {
     template <class F>
     void visit_buffers(F) {}
 
-   private:
+    // (public: nvcc's device lambdas may not live in private member functions)
     // out = m * in (the same mask as the forward pass), or a copy in eval mode.
     void apply(Context<T, B>& ctx, const Tn& in, Tn& out) {
       const T* ip = in.data();

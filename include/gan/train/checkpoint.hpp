@@ -10,7 +10,8 @@
 //   checksum   u64      FNV-1a of every byte before it
 // Loading reads and checks the whole file (magic, version, scalar size, checksum, that every name
 // the trainer needs is present with the same shape) before it changes anything: a wrong, truncated
-// or foreign file throws gan::FormatError and leaves the trainer as it was.
+// or foreign file throws gan::FormatError and leaves the trainer's parameters, state and counters
+// as they were.
 #pragma once
 #include <cstring>
 #include <map>
@@ -93,7 +94,7 @@ void load_checkpoint(Trainer& trainer, const std::string& path) {
   for (std::uint32_t i = 0; i < n_tensors; ++i) {
     std::string name = r.get_string();
     const auto rows = r.get<std::uint64_t>(), cols = r.get<std::uint64_t>();
-    if (rows > (1ull << 32) || cols > (1ull << 32) || rows * cols * sizeof(T) > r.left())
+    if (rows > (1ull << 31) || cols > (1ull << 31) || (rows && cols > r.left() / sizeof(T) / rows))
       r.fail("tensor '" + name + "' claims shape (" + std::to_string(rows) + ", " + std::to_string(cols) +
              "), more than the file holds");
     tensors[name] = Stored{rows, cols, r.get_bytes(rows * cols * sizeof(T))};

@@ -180,16 +180,23 @@ class Trainer {
     i = 0;
     d_opt_.visit_state([&](Tn& t) { f_tensor("critic_optimizer/slot" + std::to_string(i++), t); });
     if (ema_) ema_->network().visit_named([&](const std::string& n, Tn& t) { f_tensor("generator_ema/" + n, t); });
-    std::uint64_t v;
+    std::uint64_t v = 0;
     auto count = [&](const std::string& name, auto get, auto set) {
       v = get();
       f_count(name, v);
       set(v);
     };
     count("step", [&] { return std::uint64_t(step_); }, [&](std::uint64_t x) { step_ = long(x); });
-    count("rng", [&] { return rng_.counter(); }, [&](std::uint64_t x) { rng_.set_counter(x); });
-    count("generator_noise", [&] { return g_.noise_rng().counter(); }, [&](std::uint64_t x) { g_.noise_rng().set_counter(x); });
-    count("critic_noise", [&] { return d_.noise_rng().counter(); }, [&](std::uint64_t x) { d_.noise_rng().set_counter(x); });
+    auto rng_state = [&](const std::string& name, Rng& r) {
+      std::uint64_t seed = r.seed(), stream = r.stream(), counter = r.counter();
+      f_count(name + ".seed", seed);
+      f_count(name + ".stream", stream);
+      f_count(name + ".counter", counter);
+      r.set_state(seed, stream, counter);
+    };
+    rng_state("rng", rng_);
+    rng_state("generator_noise", g_.noise_rng());
+    rng_state("critic_noise", d_.noise_rng());
     count("generator_optimizer/steps", [&] { return g_opt_.steps(); }, [&](std::uint64_t x) { g_opt_.set_steps(x); });
     count("critic_optimizer/steps", [&] { return d_opt_.steps(); }, [&](std::uint64_t x) { d_opt_.set_steps(x); });
   }

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Run our C++ GAN step benchmarks and the PyTorch peer with the same thread
+count, and print one table: model, ours ms/step, pytorch ms/step, and the
+ratio pytorch/ours (> 1 means we are faster).
+
+    python3 bench/peers/compare.py --ours build/bench/gan_bench --threads 2
+
+This script needs only the standard library; torch runs in a subprocess of
+--python (default /usr/bin/python3, Debian's python3-torch), so that
+environment variables such as OMP_WAIT_POLICY are set before torch starts.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEER = os.path.join(HERE, "torch_gan_step.py")
+# Peer model name -> our Google Benchmark name.
+BENCH = {"toy": "BM_ToyStep", "ctgan": "BM_CtganStep", "ctgan_gp": "BM_CtganGpStep"}
+TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def run_ours(path, threads, bench_filter):
+    """{benchmark name: ms per iteration} from our binary, or None if missing."""
+    if not os.path.isfile(path):
+        return None
+    cmd = [path, "--benchmark_format=json"]
+    if bench_filter:
+        cmd.append(f"--benchmark_filter={bench_filter}")
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+    result = {}
+    for b in json.loads(out)["benchmarks"]:
+        # "BM_ToyStep/real_time" -> "BM_ToyStep"; with --benchmark_repetitions
+        # prefer the median aggregate over the individual runs.
+        name = b.get("run_name", b["name"]).split("/")[0]
+        agg = b.get("aggregate_name")
+        if b.get("error_occurred") or (agg and agg != "median"):
+            continue
+        if agg == "median" or name not in result:
+            result[name] = b["real_time"] * TO_MS[b.get("time_unit", "ns")]
+    return result
+
+
+def torch_available(python):
+    try:
+        return subprocess.run([python, "-c", "import torch"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0
+    except OSError:
+        return False
+
+
+def run_peer(python, models, threads, iters, warmup, wait_policy=None):
+    """{model: ms per step} from torch_gan_step.py run in a fresh process."""
+    env = dict(os.environ)
+    env.pop("OMP_WAIT_POLICY", None)
+    if wait_policy:
+        env["OMP_WAIT_POLICY"] = wait_policy
+    result = {}
+    for m in models:
+        cmd = [python, PEER, "--model", m, "--threads", str(threads),
+               "--iters", str(iters), "--warmup", str(warmup), "--json"]
+        out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+        for line in out.splitlines():
+            rec = json.loads(line)
+            result[rec["model"]] = rec["ms_per_step"]
+    return result
+
+
+def fmt(x):
+    return f"{x:10.3f}" if x is not None else f"{'-':>10}"
+
+
+def ratio(peer, ours):
+    return f"{peer / ours:7.2f}x" if peer is not None and ours else f"{'-':>8}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description="ours vs PyTorch, ms per GAN step")
+    ap.add_argument("--ours", default="build/bench/gan_bench", help="our benchmark binary")
+    ap.add_argument("--benchmark_filter", "--benchmark-filter", dest="bench_filter",
+                    help="passed to our binary as --benchmark_filter")
+    ap.add_argument("--threads", type=int, choices=[1, 2], default=1)
+    ap.add_argument("--model", default="all", choices=list(BENCH) + ["all"])
+    ap.add_argument("--iters", type=int, default=100, help="pytorch timed steps")
+    ap.add_argument("--warmup", type=int, default=10, help="pytorch warm-up steps")
+    ap.add_argument("--python", default="/usr/bin/python3" if os.path.exists("/usr/bin/python3")
+                    else sys.executable, help="python with torch (default /usr/bin/python3)")
+    a = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # keep notes ordered with child stderr
+    models = list(BENCH) if a.model == "all" else [a.model]
+
+    ours = run_ours(a.ours, a.threads, a.bench_filter)
+    if ours is None:
+        print(f"note: our benchmark binary {a.ours!r} not found; build it "
+              f"(e.g. cmake --build build) or pass --ours PATH. PyTorch figures alone.")
+
+    if ours is not None and a.bench_filter:
+        models = [m for m in models if BENCH[m] in ours]  # only what ours ran
+
+    # PyTorch: default OpenMP settings, plus OMP_WAIT_POLICY=passive at 2 threads
+    # (libgomp otherwise spins idle threads, which can hurt on 2 cores).
+    variants = {}
+    if torch_available(a.python):
+        variants["pytorch"] = run_peer(a.python, models, a.threads, a.iters, a.warmup)
+        if a.threads > 1:
+            variants["pt passive"] = run_peer(a.python, models, a.threads, a.iters,
+                                              a.warmup, wait_policy="passive")
+    else:
+        print(f"note: torch is not importable by {a.python}; install it with "
+              f"`apt-get install python3-torch` and run with --python /usr/bin/python3. "
+              f"Our figures alone.")
+    if ours is None and not variants:
+        return 0  # nothing to show
+
+    # Table: ms per full GAN step (D update + G update); ratio = pytorch / ours.
+    head = f"{'model':10s} {'ours ms':>10}"
+    for v in variants:
+        head += f" {v + ' ms':>14} {'ratio':>8}"
+    print(f"\nthreads={a.threads}   ratio = pytorch / ours (> 1: ours faster)")
+    print(head)
+    print("-" * len(head))
+    for m in models:
+        o = ours.get(BENCH[m]) if ours else None
+        row = f"{m:10s} {fmt(o)}"
+        for res in variants.values():
+            row += f"     {fmt(res.get(m))} {ratio(res.get(m), o)}"
+        print(row)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+"""PyTorch peer for the C++ GAN step benchmarks (BM_ToyStep, BM_CtganStep,
+BM_CtganGpStep).  Times one full GAN step (D update, then G update) with the
+same shapes, losses and optimisers as ours, and reports the median ms/step.
+
+Run with the system python that has torch:
+    /usr/bin/python3 bench/peers/torch_gan_step.py --model all --threads 1
+"""
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def blas_library():
+    """Real path of the BLAS shared library torch loaded (Linux), or None.
+
+    Debian's python3-torch is built with BLAS_INFO=generic and links
+    libblas.so.3, which by default is the slow netlib *reference* BLAS.
+    """
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line}
+    except OSError:
+        return None
+    return sorted(libs)[0] if libs else None
+
+
+def is_reference_blas(path):
+    # netlib reference BLAS lives at .../x86_64-linux-gnu/blas/libblas.so.3
+    return path is not None and "/blas/libblas.so" in path
+
+
+def ring_of_gaussians(n, modes=8, radius=2.0, std=0.02):
+    """Pool of n points from a ring of `modes` gaussians (toy data set)."""
+    k = torch.randint(0, modes, (n,))
+    angle = k.float() * (2 * math.pi / modes)
+    centres = torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], 1)
+    return centres + std * torch.randn(n, 2)
+
+
+# ---------------------------------------------------------------- toy GAN ---
+def make_toy(dev):
+    batch, zdim, h = 256, 2, 128
+    G = nn.Sequential(nn.Linear(zdim, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU(),
+                      nn.Linear(h, h), nn.ReLU(), nn.Linear(h, 2)).to(dev)
+    D = nn.Sequential(nn.Linear(2, h), nn.LeakyReLU(0.2), nn.Linear(h, h),
+                      nn.LeakyReLU(0.2), nn.Linear(h, h), nn.LeakyReLU(0.2),
+                      nn.Linear(h, 1)).to(dev)
+    optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    pool = ring_of_gaussians(batch * 64).to(dev)  # pre-generated; not timed
+    state = {"i": 0}
+
+    def step():
+        # Real batch: a slice of the pool (data loading is not measured).
+        j = state["i"] % 64
+        state["i"] += 1
+        real = pool[j * batch:(j + 1) * batch]
+        z = torch.randn(batch, zdim, device=dev)
+        # D step, non-saturating loss: softplus(-D(real)) + softplus(D(fake)).
+        fake = G(z).detach()
+        lossD = F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean()
+        optD.zero_grad(set_to_none=True)
+        lossD.backward()
+        optD.step()
+        # G step with the same z: softplus(-D(G(z))).
+        lossG = F.softplus(-D(G(z))).mean()
+        optG.zero_grad(set_to_none=True)
+        optD.zero_grad(set_to_none=True)  # D grads from this pass are unused
+        lossG.backward()
+        optG.step()
+
+    return step
+
+
+# -------------------------------------------------------------- CTGAN-like ---
+def make_ctgan(dev, gp):
+    batch, zdim, cond, width, data, pac = 500, 128, 100, 256, 150, 10
+    G = nn.Sequential(nn.Linear(zdim + cond, width), nn.BatchNorm1d(width), nn.ReLU(),
+                      nn.Linear(width, width), nn.BatchNorm1d(width), nn.ReLU(),
+                      nn.Linear(width, data)).to(dev)
+    D = nn.Sequential(nn.Linear(data * pac, width), nn.LeakyReLU(0.2), nn.Dropout(0.5),
+                      nn.Linear(width, width), nn.LeakyReLU(0.2), nn.Dropout(0.5),
+                      nn.Linear(width, 1)).to(dev)
+    optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.9))
+    optD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.9))
+    real = torch.randn(batch, data, device=dev)                    # fixed
+    onehot = F.one_hot(torch.randint(0, cond, (batch,)), cond).float().to(dev)
+
+    def gen():
+        z = torch.randn(batch, zdim, device=dev)                   # fresh z
+        return G(torch.cat([z, onehot], 1))
+
+    def pacd(x):
+        return x.reshape(batch // pac, data * pac)                 # (50, 1500)
+
+    def step():
+        # D (critic) step, Wasserstein loss.
+        fake = pacd(gen().detach())
+        real_p = pacd(real)
+        lossD = D(fake).mean() - D(real_p).mean()
+        if gp:
+            # WGAN-GP: one interpolate per pac group, lambda 10.
+            alpha = torch.rand(batch // pac, 1, device=dev)
+            x_hat = (alpha * real_p + (1 - alpha) * fake).requires_grad_(True)
+            grad, = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+            lossD = lossD + 10.0 * ((grad.norm(2, dim=1) - 1) ** 2).mean()
+        optD.zero_grad(set_to_none=True)
+        lossD.backward()
+        optD.step()
+        # G step (n_critic = 1), fresh z.
+        lossG = -D(pacd(gen())).mean()
+        optG.zero_grad(set_to_none=True)
+        optD.zero_grad(set_to_none=True)
+        lossG.backward()
+        optG.step()
+
+    return step
+
+
+MODELS = {
+    "toy": lambda dev: make_toy(dev),
+    "ctgan": lambda dev: make_ctgan(dev, gp=False),
+    "ctgan_gp": lambda dev: make_ctgan(dev, gp=True),
+}
+
+
+def time_model(name, dev, iters, warmup):
+    torch.manual_seed(0)
+    step = MODELS[name](dev)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    for _ in range(warmup):
+        step()
+    sync()
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        step()
+        sync()  # CUDA is asynchronous: wait for the step to finish
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="all", choices=list(MODELS) + ["all"])
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--iters", type=int, default=200)
+    ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--json", action="store_true", help="one JSON line per model")
+    a = ap.parse_args(argv)
+
+    torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
+    if a.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("torch_gan_step: CUDA requested but torch.cuda.is_available() is False")
+    dev = torch.device(a.device)
+    blas = blas_library()
+    if a.device == "cpu" and is_reference_blas(blas):
+        print(f"torch_gan_step: WARNING torch is using the netlib reference BLAS "
+              f"({blas}); its figures are ~10x slower than with an optimised "
+              f"BLAS. See bench/peers/README.md.", file=sys.stderr)
+
+    for name in (list(MODELS) if a.model == "all" else [a.model]):
+        ms = time_model(name, dev, a.iters, a.warmup)
+        if a.json:
+            print(json.dumps({"peer": "pytorch", "model": name, "threads": a.threads,
+                              "ms_per_step": round(ms, 4), "device": a.device,
+                              "blas": blas}), flush=True)
+        else:
+            print(f"{name:10s} threads={a.threads} device={a.device} "
+                  f"{ms:8.3f} ms/step (median of {a.iters}) blas={blas}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
