@@ -1,9 +1,16 @@
 // bench/gan_bench.cpp: one full GAN step (critic update + generator update) on the shapes of
 // bench/README.md, and the dense layers' GEMM rate. bench/peers/compare.py runs the same shapes in
 // PyTorch and prints the ratio.
+// Under nvcc (gan_bench_cuda) the same steps also run on gan::Gpu: BM_ToyStep_gpu and so on.
 #include <benchmark/benchmark.h>
 
+#include <vector>
+
+#if defined(GAN_WITH_GPU)
+#include <gan/gan_gpu.hpp>
+#else
 #include <gan/gan.hpp>
+#endif
 
 namespace {
 
@@ -13,10 +20,11 @@ using ToyG = gan::Sequential<gan::Input<2>, gan::Dense<128>, gan::ReLU, gan::Den
 using ToyD = gan::Sequential<gan::Input<2>, gan::Dense<128>, gan::LeakyReLU<0.2f>, gan::Dense<128>,
                              gan::LeakyReLU<0.2f>, gan::Dense<128>, gan::LeakyReLU<0.2f>, gan::Dense<1>>;
 
+template <class B>
 void BM_ToyStep(benchmark::State& state) {
   gan::Rng init(1);
-  gan::Network<ToyG, gan::Cpu> g(init);
-  gan::Network<ToyD, gan::Cpu> d(init);
+  gan::Network<ToyG, B> g(init);
+  gan::Network<ToyD, B> d(init);
   gan::Trainer trainer(g, d, gan::Objective<gan::NonSaturating>{}, gan::Adam(2e-4, 0.5, 0.999),
                        gan::Adam(2e-4, 0.5, 0.999), gan::TrainerOptions{.batch = 256, .seed = 1});
   const gan::data::RingOfGaussians ring;
@@ -30,27 +38,30 @@ using CtganG = gan::Sequential<gan::Input<128>, gan::Concat<100>, gan::Dense<256
 using CtganD = gan::Sequential<gan::Input<1500>, gan::Dense<256>, gan::LeakyReLU<0.2f>, gan::Dropout<0.5f>,
                                gan::Dense<256>, gan::LeakyReLU<0.2f>, gan::Dropout<0.5f>, gan::Dense<1>>;
 
-template <class Obj>
+template <class B, class Obj>
 void ctgan_step(benchmark::State& state, Obj objective) {
   gan::Rng init(1);
-  gan::Network<CtganG, gan::Cpu> g(init);
-  gan::Network<CtganD, gan::Cpu> d(init);
+  gan::Network<CtganG, B> g(init);
+  gan::Network<CtganD, B> d(init);
   gan::Trainer trainer(g, d, objective, gan::Adam(2e-4, 0.5, 0.9), gan::Adam(2e-4, 0.5, 0.9),
                        gan::TrainerOptions{.batch = 500, .pac = 10, .seed = 1});
   // Fixed real rows and one-hot conditions: data loading is not what is measured.
-  gan::Tensor<float, gan::Cpu> rows(500, 150), onehot(500, 100);
+  gan::Tensor<float, B> rows(500, 150), onehot;
   gan::ops::fill_normal(rows, init);
-  gan::ops::fill(onehot, 0.f);
-  for (gan::index_t i = 0; i < 500; ++i) onehot.data()[i * 100 + init.below(100)] = 1.f;
-  auto sampler = [&](gan::Tensor<float, gan::Cpu>& batch, gan::Tensor<float, gan::Cpu>& cond, gan::Rng&) {
+  std::vector<float> h(500 * 100, 0.f);
+  for (std::size_t i = 0; i < 500; ++i) h[i * 100 + init.below(100)] = 1.f;
+  onehot.from_host(h, 500, 100);
+  auto sampler = [&](gan::Tensor<float, B>& batch, gan::Tensor<float, B>& cond, gan::Rng&) {
     gan::ops::copy(rows, batch);
     gan::ops::copy(onehot, cond);
   };
   for (auto _ : state) benchmark::DoNotOptimize(trainer.step(sampler));
 }
-void BM_CtganStep(benchmark::State& state) { ctgan_step(state, gan::Objective<gan::Wasserstein>{}); }
+template <class B>
+void BM_CtganStep(benchmark::State& state) { ctgan_step<B>(state, gan::Objective<gan::Wasserstein>{}); }
+template <class B>
 void BM_CtganGpStep(benchmark::State& state) {
-  ctgan_step(state, gan::Objective<gan::Wasserstein, gan::GradientPenalty>{gan::Wasserstein{}, gan::GradientPenalty{.lambda = 10}});
+  ctgan_step<B>(state, gan::Objective<gan::Wasserstein, gan::GradientPenalty>{gan::Wasserstein{}, gan::GradientPenalty{.lambda = 10}});
 }
 
 // The dense layer's product y = x W^T on a CTGAN shape (500 x 256 -> 256), in GFLOP/s.
@@ -70,9 +81,14 @@ void BM_DenseGemm(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_ToyStep)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_CtganStep)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_CtganGpStep)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ToyStep<gan::Cpu>)->Name("BM_ToyStep")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CtganStep<gan::Cpu>)->Name("BM_CtganStep")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CtganGpStep<gan::Cpu>)->Name("BM_CtganGpStep")->Unit(benchmark::kMillisecond)->UseRealTime();
+#if defined(GAN_WITH_GPU)
+BENCHMARK(BM_ToyStep<gan::Gpu>)->Name("BM_ToyStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CtganStep<gan::Gpu>)->Name("BM_CtganStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CtganGpStep<gan::Gpu>)->Name("BM_CtganGpStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
+#endif
 BENCHMARK(BM_DenseGemm)->Args({500, 256, 256})->Args({500, 1500, 256})->Args({256, 128, 128})->UseRealTime();
 
 BENCHMARK_MAIN();

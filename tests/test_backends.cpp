@@ -69,7 +69,7 @@ void check_layer_parity(std::initializer_list<index_t> dyn = {}, index_t cond_wi
   for (std::size_t i = 0; i < gc.size(); ++i) check_close(gc[i], gg[i], 2e-5, "parameter gradient");
 
   if constexpr (Network<Seq, Cpu>::all_tangent()) {
-    check_close(c.forward_tangent(xc, xtc).to_host(), g.forward_tangent(xg, xtg).to_host(), 2e-5, "tangent");
+    check_close(c.forward_tangent(xc, xtc, pcc).to_host(), g.forward_tangent(xg, xtg, pcg).to_host(), 2e-5, "tangent");
     c.zero_grad();
     g.zero_grad();
     check_close(c.backward_tangent(wc, wtc, Grads{.params = true, .input = true}).to_host(),

@@ -43,12 +43,12 @@ void check_layer_gradients(std::initializer_list<index_t> dynamic = {}, index_t 
       xm.data()[i] -= h * xt.data()[i];
     }
     const std::vector<double> yp = net.forward(xp, c).to_host(), ym = net.forward(xm, c).to_host();
-    const std::vector<double> yt = net.forward_tangent(x, xt).to_host();
+    const std::vector<double> yt = net.forward_tangent(x, xt, c).to_host();
     for (std::size_t i = 0; i < yt.size(); ++i) CHECK(yt[i] == doctest::Approx((yp[i] - ym[i]) / (2 * h)).epsilon(1e-6));
 
     // L2 = w . y + wt . yt; its reverse pass gives dL2/dtheta, dL2/dx and dL2/dxt.
     auto loss2 = [&] {
-      const double a = gantest::dot(wt, net.forward_tangent(x, xt));
+      const double a = gantest::dot(wt, net.forward_tangent(x, xt, c));
       return a + gantest::dot(w, net.output());
     };
     net.zero_grad();

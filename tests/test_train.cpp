@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <gan/gan.hpp>
@@ -35,17 +36,29 @@ std::vector<std::vector<float>> params_of(GNet& g, DNet& d) {
 }  // namespace
 
 TEST_CASE("A small GAN covers the ring of 8 Gaussians (>= 6 modes) in a few seconds") {
-  Rng init(3);
-  GNet g(init);
-  DNet d(init);
-  auto trainer = make_trainer(g, d, 3);
-  const data::RingOfGaussians ring;
-  trainer.fit(5000, ring, false);
-  const auto s = trainer.sample(2000).to_host();
-  const auto m = metrics::mode_coverage(std::vector<double>(s.begin(), s.end()), ring.centres(), ring.stddev);
-  MESSAGE("modes " << m.modes << ", high quality " << m.high_quality);
-  CHECK(m.modes >= 6);
-  CHECK(m.high_quality >= 0.3);  // the full example reaches >= 0.8 with wider nets and more steps
+  // GAN training is chaotic: a change of rounding (another BLAS, compiler or flag) changes the
+  // trajectory. So the bar is on the median of three seeds (each seed of 1-5 reached >= 6 modes
+  // when this was written).
+  std::vector<int> modes;
+  std::vector<double> quality;
+  for (std::uint64_t seed : {1, 3, 5}) {
+    Rng init(seed);
+    GNet g(init);
+    DNet d(init);
+    Trainer trainer(g, d, Objective<NonSaturating>{}, Adam(2e-3, 0.5, 0.999), Adam(2e-3, 0.5, 0.999),
+                    TrainerOptions{.batch = 128, .seed = seed});
+    const data::RingOfGaussians ring;
+    trainer.fit(4000, ring, false);
+    const auto s = trainer.sample(2000).to_host();
+    const auto m = metrics::mode_coverage(std::vector<double>(s.begin(), s.end()), ring.centres(), ring.stddev);
+    MESSAGE("seed " << seed << ": modes " << m.modes << ", high quality " << m.high_quality);
+    modes.push_back(m.modes);
+    quality.push_back(m.high_quality);
+  }
+  std::sort(modes.begin(), modes.end());
+  std::sort(quality.begin(), quality.end());
+  CHECK(modes[1] >= 6);
+  CHECK(quality[1] >= 0.4);  // the full example reaches >= 0.8 with wider nets and more steps
 }
 
 TEST_CASE("WGAN-GP with PacGAN learns a shifted 1-D Gaussian") {
