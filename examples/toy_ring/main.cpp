@@ -44,6 +44,7 @@ struct Options {
   std::string out = "toy_ring.png";
   int snapshots = 4;
   long samples = 2000;
+  double ema = 0.999;
 };
 
 template <class Backend, class Objective, class Rule>
@@ -53,8 +54,10 @@ int train(const Options& o, Objective objective, Rule g_rule, Rule d_rule, int n
   gan::Network<Generator, Backend> g(init);  // the backend is one word: gan::Cpu or gan::Gpu
   gan::Network<Critic, Backend> d(init);
   const gan::data::RingOfGaussians ring;  // 8 modes, radius 2, stddev 0.02
-  gan::Trainer trainer(g, d, objective, g_rule, d_rule,
-                       gan::TrainerOptions{.batch = 256, .n_critic = n_critic, .seed = o.seed});
+  // Samples come from an exponential moving average of G's weights (ema_decay): GAN training
+  // oscillates around a solution, and the average sits closer to it than the last iterate.
+  gan::TrainerOptions topt{.batch = 256, .n_critic = n_critic, .seed = o.seed, .ema_decay = o.ema};
+  gan::Trainer trainer(g, d, objective, g_rule, d_rule, topt);
 
   // Pictures: real data once, then the generator's samples every steps/snapshots steps.
   gan::Tensor<float, Backend> real(long(o.samples), 2);
@@ -107,7 +110,7 @@ int run(const Options& o, Objective objective, Rule g_rule, Rule d_rule, int n_c
 
 void usage() {
   std::puts("usage: toy_ring [--loss ns|minimax|lsgan|hinge|wgan-gp|wgan-clip|r1] [--backend cpu|gpu] [--steps N]\n"
-            "                [--seed S] [--out FILE.png]");
+            "                [--seed S] [--ema DECAY (0: sample the last generator)] [--out FILE.png]");
 }
 
 }  // namespace
@@ -124,6 +127,7 @@ int main(int argc, char** argv) {
       else if (a == "--backend") o.backend = v;
       else if (a == "--steps") o.steps = std::stol(v);
       else if (a == "--seed") o.seed = std::stoull(v);
+      else if (a == "--ema") o.ema = std::stod(v);
       else if (a == "--out") o.out = v;
       else return usage(), std::fprintf(stderr, "toy_ring: unknown option %s\n", a.c_str()), 2;
     } catch (const std::exception&) {
