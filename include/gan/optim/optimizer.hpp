@@ -29,13 +29,7 @@ class Optimizer {
     const auto k = rule_.template coefficients<T>(t_);
     std::size_t i = 0;
     net.visit_params([&](Tn& p, Tn& g) {
-      if (i == slots_.size()) {
-        slots_.emplace_back();
-        for (int s = 0; s < Rule::slots; ++s) {
-          slots_.back()[s].resize(p.rows(), p.cols());
-          ops::fill(slots_.back()[s], T(0));
-        }
-      }
+      if (i == slots_.size()) add_slots(p);
       T* pp = p.data();
       const T* gp = g.data();
       T* s0 = Rule::slots > 0 ? slots_[i][0].data() : pp;  // unused slots alias p (never written)
@@ -64,16 +58,19 @@ class Optimizer {
   template <class Net>
   void prepare(Net& net) {
     if (!slots_.empty()) return;
-    net.visit_params([&](Tn& p, Tn&) {
-      slots_.emplace_back();
-      for (int s = 0; s < Rule::slots; ++s) {
-        slots_.back()[s].resize(p.rows(), p.cols());
-        ops::fill(slots_.back()[s], T(0));
-      }
-    });
+    net.visit_params([&](Tn& p, Tn&) { add_slots(p); });
   }
 
  private:
+  // Zeroed state slots shaped like parameter p.
+  void add_slots(const Tn& p) {
+    slots_.emplace_back();
+    for (int s = 0; s < Rule::slots; ++s) {
+      slots_.back()[s].resize(p.rows(), p.cols());
+      ops::fill(slots_.back()[s], T(0));
+    }
+  }
+
   Rule rule_{};
   std::vector<std::array<Tn, 2>> slots_;
   std::uint64_t t_ = 0;
