@@ -4,6 +4,8 @@
 // Under nvcc (gan_bench_cuda) the same steps also run on gan::Gpu: BM_ToyStep_gpu and so on.
 #include <benchmark/benchmark.h>
 
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #if defined(GAN_WITH_GPU)
@@ -14,6 +16,22 @@
 
 namespace {
 
+// False (and the benchmark reported as skipped) when the backend has no device to run on.
+template <class B>
+bool usable(benchmark::State& state) {
+#if defined(GAN_WITH_GPU)
+  if constexpr (std::is_same_v<B, gan::Gpu>) {
+    std::string why;
+    if (!gan::Gpu::available(&why)) {
+      state.SkipWithError(("gan::Gpu: " + why).c_str());
+      return false;
+    }
+  }
+#endif
+  (void)state;
+  return true;
+}
+
 // (a) The toy ring MLP: batch 256, z = 2, three hidden layers of 128.
 using ToyG = gan::Sequential<gan::Input<2>, gan::Dense<128>, gan::ReLU, gan::Dense<128>, gan::ReLU, gan::Dense<128>,
                              gan::ReLU, gan::Dense<2>>;
@@ -22,6 +40,7 @@ using ToyD = gan::Sequential<gan::Input<2>, gan::Dense<128>, gan::LeakyReLU<0.2f
 
 template <class B>
 void BM_ToyStep(benchmark::State& state) {
+  if (!usable<B>(state)) return;
   gan::Rng init(1);
   gan::Network<ToyG, B> g(init);
   gan::Network<ToyD, B> d(init);
@@ -40,6 +59,7 @@ using CtganD = gan::Sequential<gan::Input<1500>, gan::Dense<256>, gan::LeakyReLU
 
 template <class B, class Obj>
 void ctgan_step(benchmark::State& state, Obj objective) {
+  if (!usable<B>(state)) return;
   gan::Rng init(1);
   gan::Network<CtganG, B> g(init);
   gan::Network<CtganD, B> d(init);

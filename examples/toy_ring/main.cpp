@@ -97,7 +97,10 @@ template <class Objective, class Rule>
 int run(const Options& o, Objective objective, Rule g_rule, Rule d_rule, int n_critic) {
   if (o.backend == "cpu") return train<gan::Cpu>(o, objective, g_rule, d_rule, n_critic);
 #if defined(GAN_WITH_GPU)
-  if (o.backend == "gpu") return train<gan::Gpu>(o, objective, g_rule, d_rule, n_critic);
+  if (o.backend == "gpu") {
+    if (std::string why; !gan::Gpu::available(&why)) throw std::runtime_error("--backend gpu: " + why);
+    return train<gan::Gpu>(o, objective, g_rule, d_rule, n_critic);
+  }
 #endif
   throw std::invalid_argument("backend '" + o.backend + "' is not in this build (cpu" +
 #if defined(GAN_WITH_GPU)

@@ -63,7 +63,8 @@ class Trainer {
                 "gan::Trainer: the critic must output one logit per sample; end it with gan::Dense<1>");
 
   Trainer(GNet& g, DNet& d, Obj objective, GRule g_rule, DRule d_rule, TrainerOptions opt = {})
-      : g_(g), d_(d), obj_(objective), g_opt_(g_rule), d_opt_(d_rule), opt_(opt), rng_(opt.seed) {
+      : g_(g), d_(d), obj_(objective), g_opt_(g_rule), d_opt_(d_rule), opt_(opt), rng_(opt.seed),
+        sample_rng_(Rng(opt.seed).split(0x73616d706c65)) {
     if (opt.batch <= 0 || opt.n_critic <= 0 || opt.pac <= 0)
       throw std::invalid_argument("gan::Trainer: batch, n_critic and pac must be > 0");
     if (opt.batch % opt.pac != 0)
@@ -147,14 +148,15 @@ class Trainer {
   void every(long every, std::function<void(const Losses&)> fn) { callbacks_.push_back({every, std::move(fn)}); }
 
   /// n generated samples (eval mode; from the EMA generator when there is one), (n, features).
-  /// A conditional generator needs its (n, width) `condition`.
+  /// A conditional generator needs its (n, width) `condition`. Sampling draws from its own
+  /// generator, so looking at samples during training does not change the training run.
   const Tn& sample(index_t n, const Tn* condition = nullptr) {
     GNet& g = ema_ ? ema_->network() : g_;
     const bool was = g.training();
     g.eval();
-    z_.resize(n, g.input_size());
-    ops::fill_normal(z_, rng_);
-    const Tn& out = g.forward(z_, condition);
+    zs_.resize(n, g.input_size());
+    ops::fill_normal(zs_, sample_rng_);
+    const Tn& out = g.forward(zs_, condition);
     g.train(was);
     return out;
   }
@@ -195,6 +197,7 @@ class Trainer {
       r.set_state(seed, stream, counter);
     };
     rng_state("rng", rng_);
+    rng_state("sample_rng", sample_rng_);
     rng_state("generator_noise", g_.noise_rng());
     rng_state("critic_noise", d_.noise_rng());
     count("generator_optimizer/steps", [&] { return g_opt_.steps(); }, [&](std::uint64_t x) { g_opt_.set_steps(x); });
@@ -222,10 +225,10 @@ class Trainer {
   Optimizer<GRule, T, B> g_opt_;
   Optimizer<DRule, T, B> d_opt_;
   TrainerOptions opt_;
-  Rng rng_;
+  Rng rng_, sample_rng_;
   std::optional<Ema<GNet>> ema_;
   std::vector<Callback> callbacks_;
-  Tn z_, real_, fake_, dfake_, cond_;
+  Tn z_, zs_, real_, fake_, dfake_, cond_;
   const Tn* condition_ = nullptr;
   long step_ = 0;
 };

@@ -45,6 +45,21 @@ struct Gpu {
   template <class T>
   using vector = thrust::device_vector<T>;
 
+  /// Whether the device can be used: a CUDA device is visible (always true on host systems).
+  /// `why` receives the reason when it cannot.
+  static bool available(std::string* why = nullptr) {
+#if defined(__CUDACC__)
+    int n = 0;
+    const cudaError_t err = cudaGetDeviceCount(&n);
+    if (err == cudaSuccess && n > 0) return true;
+    if (why) *why = err != cudaSuccess ? cudaGetErrorString(err) : "no CUDA device visible";
+    return false;
+#else
+    (void)why;
+    return true;
+#endif
+  }
+
   template <class T>
   static T* raw(vector<T>& v) { return thrust::raw_pointer_cast(v.data()); }
   template <class T>
