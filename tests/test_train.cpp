@@ -204,6 +204,40 @@ TEST_CASE("Bad checkpoints are rejected with a clear message and change nothing"
   std::filesystem::remove(bad);
 }
 
+TEST_CASE("Hostile checkpoints: truncations and byte changes anywhere are rejected, never crash") {
+  const data::RingOfGaussians ring;
+  const std::string path = temp_path("hostile_src.ckpt"), bad = temp_path("hostile.ckpt");
+  Rng init(4);
+  GNet g(init);
+  DNet d(init);
+  auto trainer = make_trainer(g, d, 4);
+  trainer.step(ring);
+  save_checkpoint(trainer, path);
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
+  in.close();
+  const auto before = params_of(g, d);
+  Rng pick(1);
+  int rejected = 0, tries = 0;
+  for (int k = 0; k < 300; ++k, ++tries) {
+    std::vector<char> b = bytes;
+    if (k % 2 == 0)
+      b.resize(std::size_t(pick.below(bytes.size())));                         // truncated anywhere
+    else
+      b[std::size_t(pick.below(bytes.size()))] ^= char(1 + pick.below(255));  // one byte changed
+    std::ofstream(bad, std::ios::binary).write(b.data(), std::streamsize(b.size()));
+    try {
+      load_checkpoint(trainer, bad);
+    } catch (const FormatError&) {
+      ++rejected;
+    }
+  }
+  CHECK(rejected == tries);
+  CHECK(params_of(g, d) == before);
+  std::filesystem::remove(path);
+  std::filesystem::remove(bad);
+}
+
 TEST_CASE("A checkpoint of the same model type with other Dynamic sizes is rejected, naming both shapes") {
   using DynD = Sequential<Input<Dynamic>, Dense<8>, LeakyReLU<>, Dense<1>>;
   const std::string path = temp_path("dyn.ckpt");
