@@ -30,8 +30,10 @@ using Generator = gan::Sequential<gan::Input<2>,
                                   gan::Dense<128>, gan::ReLU,
                                   gan::Dense<128>, gan::ReLU,
                                   gan::Dense<2>>;
-// Critic: a point (batch, 2) -> three hidden layers of 128 -> one logit (batch, 1).
-using Critic = gan::Sequential<gan::Input<2>,
+// Critic: a point (batch, 2) -> three hidden layers of 128 -> one logit (batch, 1). Its input
+// width is Dynamic: with --pac N it sees N points at once (PacGAN, Lin et al. 2018), a
+// (batch / N, 2N) input, which makes a generator that drops modes easier to catch.
+using Critic = gan::Sequential<gan::Input<gan::Dynamic>,
                                gan::Dense<128>, gan::LeakyReLU<0.2f>,
                                gan::Dense<128>, gan::LeakyReLU<0.2f>,
                                gan::Dense<128>, gan::LeakyReLU<0.2f>,
@@ -46,6 +48,7 @@ struct Options {
   int snapshots = 4;
   long samples = 2000;
   double ema = 0.999;
+  gan::index_t pac = 1;
 };
 
 template <class Backend, class Objective, class Rule>
@@ -53,11 +56,11 @@ int train(const Options& o, Objective objective, Rule g_rule, Rule d_rule, int n
   const auto start = std::chrono::steady_clock::now();
   gan::Rng init(o.seed);
   gan::Network<Generator, Backend> g(init);  // the backend is one word: gan::Cpu or gan::Gpu
-  gan::Network<Critic, Backend> d(init);
+  gan::Network<Critic, Backend> d(init, {2 * o.pac});  // the Dynamic input width
   const gan::data::RingOfGaussians ring;  // 8 modes, radius 2, stddev 0.02
   // Samples come from an exponential moving average of G's weights (ema_decay): GAN training
   // oscillates around a solution, and the average sits closer to it than the last iterate.
-  gan::TrainerOptions topt{.batch = 256, .n_critic = n_critic, .seed = o.seed, .ema_decay = o.ema};
+  gan::TrainerOptions topt{.batch = 256, .n_critic = n_critic, .pac = o.pac, .seed = o.seed, .ema_decay = o.ema};
   gan::Trainer trainer(g, d, objective, g_rule, d_rule, topt);
 
   // Pictures: real data once, then the generator's samples every steps/snapshots steps.
@@ -86,9 +89,9 @@ int train(const Options& o, Objective objective, Rule g_rule, Rule d_rule, int n
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("loss %s on %s: %d of 8 modes covered, %.1f%% high-quality samples, %.1f s; picture in %s\n",
               o.loss.c_str(), Backend::name, m.modes, 100 * m.high_quality, secs, o.out.c_str());
-  std::printf("{\"example\": \"toy_ring\", \"backend\": \"%s\", \"loss\": \"%s\", \"steps\": %ld, \"modes\": %d, \"high_quality\": %.4f, "
+  std::printf("{\"example\": \"toy_ring\", \"backend\": \"%s\", \"loss\": \"%s\", \"pac\": %ld, \"steps\": %ld, \"modes\": %d, \"high_quality\": %.4f, "
               "\"d_loss\": %.4f, \"g_loss\": %.4f, \"seconds\": %.2f}\n",
-              Backend::name, o.loss.c_str(), o.steps, m.modes, m.high_quality, double(last.d_loss + last.penalty),
+              Backend::name, o.loss.c_str(), long(o.pac), o.steps, m.modes, m.high_quality, double(last.d_loss + last.penalty),
               double(last.g_loss), secs);
   return 0;
 }
@@ -114,7 +117,8 @@ int run(const Options& o, Objective objective, Rule g_rule, Rule d_rule, int n_c
 
 void usage() {
   std::puts("usage: toy_ring [--loss ns|minimax|lsgan|hinge|wgan-gp|wgan-clip|r1] [--backend cpu|gpu] [--steps N]\n"
-            "                [--seed S] [--ema DECAY (0: sample the last generator)] [--out FILE.png]");
+            "                [--seed S] [--pac N (1, 2, 4, 8, ...)] [--ema DECAY (0: sample the last generator)]\n"
+            "                [--out FILE.png]");
 }
 
 }  // namespace
@@ -132,6 +136,7 @@ int main(int argc, char** argv) {
       else if (a == "--steps") o.steps = std::stol(v);
       else if (a == "--seed") o.seed = std::stoull(v);
       else if (a == "--ema") o.ema = std::stod(v);
+      else if (a == "--pac") o.pac = std::stol(v);
       else if (a == "--out") o.out = v;
       else return usage(), std::fprintf(stderr, "toy_ring: unknown option %s\n", a.c_str()), 2;
     } catch (const std::exception&) {
