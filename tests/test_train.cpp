@@ -37,11 +37,10 @@ std::vector<std::vector<float>> params_of(GNet& g, DNet& d) {
 
 TEST_CASE("A small GAN covers the ring of 8 Gaussians (>= 6 modes) in a few seconds") {
   // GAN training is chaotic: a change of rounding (another BLAS, compiler or flag) changes the
-  // trajectory. So the bar is on the median of three seeds (each seed of 1-5 reached >= 6 modes
-  // when this was written).
+  // trajectory. So the bar is on the median of five seeds.
   std::vector<int> modes;
   std::vector<double> quality;
-  for (std::uint64_t seed : {1, 3, 5}) {
+  for (std::uint64_t seed : {1, 2, 3, 4, 5}) {
     Rng init(seed);
     GNet g(init);
     DNet d(init);
@@ -57,8 +56,8 @@ TEST_CASE("A small GAN covers the ring of 8 Gaussians (>= 6 modes) in a few seco
   }
   std::sort(modes.begin(), modes.end());
   std::sort(quality.begin(), quality.end());
-  CHECK(modes[1] >= 6);
-  CHECK(quality[1] >= 0.4);  // the full example reaches >= 0.8 with wider nets and more steps
+  CHECK(modes[2] >= 6);
+  CHECK(quality[2] >= 0.4);  // the full example reaches >= 0.8 with wider nets and more steps
 }
 
 TEST_CASE("WGAN-GP with PacGAN learns a shifted 1-D Gaussian") {

@@ -215,6 +215,10 @@ class Network {
   Rng& noise_rng() { return rng_; }
   static std::string describe() { return Seq::describe(); }
 
+  /// True when every layer treats each sample on its own (no BatchNorm), so stacking batches
+  /// changes nothing. Every shipped layer with a tangent pass is per-sample.
+  static constexpr bool per_sample() { return all_tangent(); }
+
   static constexpr bool all_tangent() {
     return []<std::size_t... K>(std::index_sequence<K...>) {
       return (detail::has_tangent<std::tuple_element_t<K, typename Seq::template layers<T, B>>>() && ...);

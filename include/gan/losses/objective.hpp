@@ -36,7 +36,7 @@ struct Objective {
   template <class T, class B>
   struct State {
     using Tn = Tensor<T, B>;
-    Tn d_real, d_fake;
+    Tn d_real, d_fake, both_;
     std::tuple<typename Regs::template State<T, B>...> regs;
 
     /// Adds the critic's loss gradients (on `real` and `fake`, both (rows, critic input)) to its
@@ -44,12 +44,27 @@ struct Objective {
     template <class Net>
     CriticLosses<T> critic_gradients(const Objective& obj, Net& critic, const Tn& real, const Tn& fake, Rng& rng) {
       CriticLosses<T> out;
-      critic.forward(real);
-      out.loss += evaluate<Term::real>(obj.loss, critic.output(), d_real);
-      critic.backward(d_real);
-      critic.forward(fake);
-      out.loss += evaluate<Term::fake>(obj.loss, critic.output(), d_fake);
-      critic.backward(d_fake);
+      if constexpr (Net::per_sample()) {
+        // Every layer treats samples independently: one pass over the stacked batch [real; fake]
+        // gives the same gradients as two passes, with products twice as tall (faster).
+        const index_t n = real.rows(), f = real.cols();
+        both_.resize(2 * n, f);
+        B::copy(real.data(), n * f, both_.data());
+        B::copy(fake.data(), n * f, both_.data() + n * f);
+        const Tn& logits = critic.forward(both_);
+        d_real.resize(2 * n, logits.cols());
+        const index_t half = n * logits.cols();
+        out.loss += evaluate_range<Term::real, Loss, T, B>(obj.loss, logits.data(), half, d_real.data());
+        out.loss += evaluate_range<Term::fake, Loss, T, B>(obj.loss, logits.data() + half, half, d_real.data() + half);
+        critic.backward(d_real);
+      } else {  // BatchNorm and the like: real and fake batches are normalised separately
+        critic.forward(real);
+        out.loss += evaluate<Term::real>(obj.loss, critic.output(), d_real);
+        critic.backward(d_real);
+        critic.forward(fake);
+        out.loss += evaluate<Term::fake>(obj.loss, critic.output(), d_fake);
+        critic.backward(d_fake);
+      }
       [&]<std::size_t... K>(std::index_sequence<K...>) {
         ((out.penalty += penalty_of(std::get<K>(obj.regularizers), std::get<K>(regs), critic, real, fake, rng)), ...);
       }(std::index_sequence_for<Regs...>{});

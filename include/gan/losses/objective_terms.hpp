@@ -45,16 +45,20 @@ struct TermFn {
 };
 }  // namespace detail
 
+/// mean_i term(x_i) over n logits at x (backend memory), with dmean/dx_i written to g[i].
+template <Term term, class Loss, class T, class B>
+T evaluate_range(const Loss&, const T* x, index_t n, T* g) {
+  using F = detail::TermFn<Loss, term>;
+  const T inv_n = T(1) / T(n);
+  B::for_each(n, [=] GAN_HD(index_t i) { g[i] = F::grad(x[i]) * inv_n; });
+  return B::template reduce_sum<T>(n, [=] GAN_HD(index_t i) { return F::value(x[i]); }) * inv_n;
+}
+
 /// mean_i term(logits_i), with dmean/dlogit_i written to `grad` (resized to logits' shape).
 template <Term term, class Loss, class T, class B>
-T evaluate(const Loss&, const Tensor<T, B>& logits, Tensor<T, B>& grad) {
-  using F = detail::TermFn<Loss, term>;
+T evaluate(const Loss& loss, const Tensor<T, B>& logits, Tensor<T, B>& grad) {
   grad.resize(logits.rows(), logits.cols());
-  const T* x = logits.data();
-  T* g = grad.data();
-  const T inv_n = T(1) / T(logits.size());
-  B::for_each(logits.size(), [=] GAN_HD(index_t i) { g[i] = F::grad(x[i]) * inv_n; });
-  return B::template reduce_sum<T>(logits.size(), [=] GAN_HD(index_t i) { return F::value(x[i]); }) * inv_n;
+  return evaluate_range<term, Loss, T, B>(loss, logits.data(), logits.size(), grad.data());
 }
 
 }  // namespace gan
