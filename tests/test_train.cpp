@@ -33,6 +33,14 @@ std::vector<std::vector<float>> params_of(GNet& g, DNet& d) {
   return out;
 }
 
+/// Saves a checkpoint of `trainer` to `path` and returns the file's bytes.
+template <class Tr>
+std::vector<char> saved_bytes(Tr& trainer, const std::string& path) {
+  save_checkpoint(trainer, path);
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<char>((std::istreambuf_iterator<char>(in)), {});
+}
+
 }  // namespace
 
 TEST_CASE("A small GAN covers the ring of 8 Gaussians (>= 6 modes) in a few seconds") {
@@ -158,10 +166,7 @@ TEST_CASE("Bad checkpoints are rejected with a clear message and change nothing"
   DNet d(init);
   auto trainer = make_trainer(g, d, 2);
   trainer.step(ring);
-  save_checkpoint(trainer, path);
-  std::ifstream in(path, std::ios::binary);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
-  in.close();
+  const std::vector<char> bytes = saved_bytes(trainer, path);
   trainer.step(ring);  // the live model moves on; a failed load must not touch it
   const auto before = params_of(g, d);
   auto write = [&](const std::vector<char>& b) {
@@ -211,10 +216,7 @@ TEST_CASE("Hostile checkpoints: truncations and byte changes anywhere are reject
   DNet d(init);
   auto trainer = make_trainer(g, d, 4);
   trainer.step(ring);
-  save_checkpoint(trainer, path);
-  std::ifstream in(path, std::ios::binary);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
-  in.close();
+  const std::vector<char> bytes = saved_bytes(trainer, path);
   const auto before = params_of(g, d);
   Rng pick(1);
   int rejected = 0, tries = 0;

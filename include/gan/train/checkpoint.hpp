@@ -102,8 +102,10 @@ void load_checkpoint(Trainer& trainer, const std::string& path) {
   if (r.left() != 0) r.fail("unexpected trailing data");
 
   // Check everything the trainer needs before touching it.
+  std::size_t needed = 0;
   trainer.visit_checkpoint(
       [&](const std::string& n, typename Trainer::Tn& t) {
+        ++needed;
         auto it = tensors.find(n);
         if (it == tensors.end()) throw FormatError(what + ": has no tensor '" + n + "' (a different model?)");
         if (it->second.rows != std::uint64_t(t.rows()) || it->second.cols != std::uint64_t(t.cols()))
@@ -114,11 +116,7 @@ void load_checkpoint(Trainer& trainer, const std::string& path) {
       [&](const std::string& n, std::uint64_t&) {
         if (!counts.count(n)) throw FormatError(what + ": has no counter '" + n + "'");
       });
-  if (tensors.size() != [&] {
-        std::size_t k = 0;
-        trainer.visit_checkpoint([&](const std::string&, typename Trainer::Tn&) { ++k; }, [](const std::string&, std::uint64_t&) {});
-        return k;
-      }())
+  if (tensors.size() != needed)
     throw FormatError(what + ": holds tensors this model does not have (a different model?)");
 
   // All checked: copy in.
