@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <initializer_list>
 #include <gan/gan.hpp>
 #include <vector>
 
@@ -43,5 +44,61 @@ inline double dot(const Td& a, const Td& b) {
   for (gan::index_t i = 0; i < a.size(); ++i) s += a.data()[i] * b.data()[i];
   return s;
 }
+
+/// Checks a network's backward pass (input and parameter gradients) against central differences
+/// of its forward pass, and, when every layer has one, its tangent pass and the tangent pass's
+/// reverse. Dropout masks are drawn once and kept. `cond_width` > 0 passes a random condition.
+template <class Seq>
+void check_layer_gradients(std::initializer_list<gan::index_t> dynamic = {}, gan::index_t cond_width = 0) {
+  gan::Rng rng(7);
+  gan::Network<Seq, gan::Cpu, double> net(rng, dynamic);
+  const gan::index_t n = 6;
+  Td x = gantest::random_tensor(n, net.input_size(), rng);
+  Td cond = gantest::random_tensor(n, cond_width, rng);
+  const Td* c = cond_width ? &cond : nullptr;
+  Td w = gantest::random_tensor(n, net.output_size(), rng);
+
+  net.forward(x, c);                 // draws dropout masks once ...
+  net.context().reuse_noise = true;  // ... and keeps them, so the function is deterministic
+  auto loss = [&] { return gantest::dot(w, net.forward(x, c)); };
+
+  net.zero_grad();
+  loss();
+  const std::vector<double> dx = net.backward(w, gan::Grads{.params = true, .input = true}).to_host();
+  CHECK(gantest::max_grad_error(x, dx, loss) < 1e-6);
+  net.visit_params([&](Td& p, Td& g) {
+    INFO("parameter of shape (" << p.rows() << ", " << p.cols() << ") in " << Seq::describe());
+    CHECK(gantest::max_grad_error(p, g.to_host(), loss) < 1e-6);
+  });
+
+  if constexpr (gan::Network<Seq, gan::Cpu, double>::all_tangent()) {
+    // yt = J xt: compare with (f(x + h xt) - f(x - h xt)) / 2h.
+    Td xt = gantest::random_tensor(n, net.input_size(), rng);
+    Td wt = gantest::random_tensor(n, net.output_size(), rng);
+    const double h = 1e-6;
+    Td xp = x, xm = x;
+    for (gan::index_t i = 0; i < x.size(); ++i) {
+      xp.data()[i] += h * xt.data()[i];
+      xm.data()[i] -= h * xt.data()[i];
+    }
+    const std::vector<double> yp = net.forward(xp, c).to_host(), ym = net.forward(xm, c).to_host();
+    const std::vector<double> yt = net.forward_tangent(x, xt, c).to_host();
+    for (std::size_t i = 0; i < yt.size(); ++i) CHECK(yt[i] == doctest::Approx((yp[i] - ym[i]) / (2 * h)).epsilon(1e-6));
+
+    // L2 = w . y + wt . yt; its reverse pass gives dL2/dtheta, dL2/dx and dL2/dxt.
+    auto loss2 = [&] {
+      const double a = gantest::dot(wt, net.forward_tangent(x, xt, c));
+      return a + gantest::dot(w, net.output());
+    };
+    net.zero_grad();
+    loss2();
+    const std::vector<double> dx2 = net.backward_tangent(w, wt, gan::Grads{.params = true, .input = true}).to_host();
+    const std::vector<double> dxt2 = net.input_tangent_grad().to_host();
+    CHECK(gantest::max_grad_error(x, dx2, loss2) < 1e-6);
+    CHECK(gantest::max_grad_error(xt, dxt2, loss2) < 1e-6);
+    net.visit_params([&](Td& p, Td& g) { CHECK(gantest::max_grad_error(p, g.to_host(), loss2) < 1e-6); });
+  }
+}
+
 
 }  // namespace gantest

@@ -6,62 +6,7 @@
 
 using namespace gan;
 using gantest::Td;
-
-namespace {
-
-template <class Seq>
-void check_layer_gradients(std::initializer_list<index_t> dynamic = {}, index_t cond_width = 0) {
-  Rng rng(7);
-  Network<Seq, Cpu, double> net(rng, dynamic);
-  const index_t n = 6;
-  Td x = gantest::random_tensor(n, net.input_size(), rng);
-  Td cond = gantest::random_tensor(n, cond_width, rng);
-  const Td* c = cond_width ? &cond : nullptr;
-  Td w = gantest::random_tensor(n, net.output_size(), rng);
-
-  net.forward(x, c);                 // draws dropout masks once ...
-  net.context().reuse_noise = true;  // ... and keeps them, so the function is deterministic
-  auto loss = [&] { return gantest::dot(w, net.forward(x, c)); };
-
-  net.zero_grad();
-  loss();
-  const std::vector<double> dx = net.backward(w, Grads{.params = true, .input = true}).to_host();
-  CHECK(gantest::max_grad_error(x, dx, loss) < 1e-6);
-  net.visit_params([&](Td& p, Td& g) {
-    INFO("parameter of shape (" << p.rows() << ", " << p.cols() << ") in " << Seq::describe());
-    CHECK(gantest::max_grad_error(p, g.to_host(), loss) < 1e-6);
-  });
-
-  if constexpr (Network<Seq, Cpu, double>::all_tangent()) {
-    // yt = J xt: compare with (f(x + h xt) - f(x - h xt)) / 2h.
-    Td xt = gantest::random_tensor(n, net.input_size(), rng);
-    Td wt = gantest::random_tensor(n, net.output_size(), rng);
-    const double h = 1e-6;
-    Td xp = x, xm = x;
-    for (index_t i = 0; i < x.size(); ++i) {
-      xp.data()[i] += h * xt.data()[i];
-      xm.data()[i] -= h * xt.data()[i];
-    }
-    const std::vector<double> yp = net.forward(xp, c).to_host(), ym = net.forward(xm, c).to_host();
-    const std::vector<double> yt = net.forward_tangent(x, xt, c).to_host();
-    for (std::size_t i = 0; i < yt.size(); ++i) CHECK(yt[i] == doctest::Approx((yp[i] - ym[i]) / (2 * h)).epsilon(1e-6));
-
-    // L2 = w . y + wt . yt; its reverse pass gives dL2/dtheta, dL2/dx and dL2/dxt.
-    auto loss2 = [&] {
-      const double a = gantest::dot(wt, net.forward_tangent(x, xt, c));
-      return a + gantest::dot(w, net.output());
-    };
-    net.zero_grad();
-    loss2();
-    const std::vector<double> dx2 = net.backward_tangent(w, wt, Grads{.params = true, .input = true}).to_host();
-    const std::vector<double> dxt2 = net.input_tangent_grad().to_host();
-    CHECK(gantest::max_grad_error(x, dx2, loss2) < 1e-6);
-    CHECK(gantest::max_grad_error(xt, dxt2, loss2) < 1e-6);
-    net.visit_params([&](Td& p, Td& g) { CHECK(gantest::max_grad_error(p, g.to_host(), loss2) < 1e-6); });
-  }
-}
-
-}  // namespace
+using gantest::check_layer_gradients;
 
 TEST_CASE("Dense: gradients and tangent") { check_layer_gradients<Sequential<Input<5>, Dense<3>>>(); }
 TEST_CASE("Dense<Dynamic>: gradients") { check_layer_gradients<Sequential<Input<Dynamic>, Dense<Dynamic>>>({5, 4}); }

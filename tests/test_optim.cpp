@@ -66,11 +66,30 @@ TEST_CASE("RMSProp") {
   CHECK(b(net) == doctest::Approx(2.0));
 }
 
-TEST_CASE("EMA of weights") {
+TEST_CASE("EMA of weights, without and with warm-up") {
   OneParam net = make();
-  Ema<OneParam> ema(net, 0.9);
+  Ema<OneParam> plain(net, 0.9, /*warmup=*/false);
   net.layer<0>().W.data()[0] = 3.0;
-  ema.update(net);  // 0.9 * 1 + 0.1 * 3
-  CHECK(ema.network().layer<0>().W.data()[0] == doctest::Approx(1.2));
-  CHECK_FALSE(ema.network().training());
+  plain.update(net);  // 0.9 * 1 + 0.1 * 3
+  CHECK(plain.network().layer<0>().W.data()[0] == doctest::Approx(1.2));
+  CHECK_FALSE(plain.network().training());
+
+  // Warm-up: d_t = min(decay, (1 + t) / (10 + t)); the first update keeps only 2/11 of the start.
+  net.layer<0>().W.data()[0] = 1.0;
+  Ema<OneParam> warm(net, 0.999), cold(net, 0.999, /*warmup=*/false);
+  net.layer<0>().W.data()[0] = 3.0;
+  warm.update(net);
+  cold.update(net);
+  CHECK(warm.network().layer<0>().W.data()[0] == doctest::Approx(2.0 / 11 * 1 + 9.0 / 11 * 3));
+  CHECK(warm.decay_at(1) == doctest::Approx(2.0 / 11));
+  CHECK(warm.decay_at(100000) == doctest::Approx(0.999));
+  // After 100 updates towards 3, a 0.999 average without warm-up is still mostly the start
+  // (3 - 2 * 0.999^100 = 1.19); with warm-up it has followed the network.
+  for (int t = 1; t < 100; ++t) {
+    warm.update(net);
+    cold.update(net);
+  }
+  CHECK(warm.network().layer<0>().W.data()[0] > 2.99);
+  CHECK(cold.network().layer<0>().W.data()[0] == doctest::Approx(3 - 2 * std::pow(0.999, 100)));
+  CHECK_THROWS_AS(Ema<OneParam>(net, 1.0), std::invalid_argument);
 }

@@ -44,10 +44,16 @@ GAN_HD inline Block generate(std::uint64_t key, std::uint64_t ctr_lo, std::uint6
   return Block{{c0, c1, c2, c3}};
 }
 
-/// A 32-bit integer to a float in the open interval (0, 1).
+/// A 32-bit integer to a value strictly inside (0, 1), never 0 or 1 (so log(u) and the Gumbel
+/// noise -log(-log u) stay finite). Double: (u + 1/2) / 2^32, exact. Float: the top 23 bits,
+/// (k + 1/2) / 2^23, exact in a float's 24-bit mantissa: from 2^-24 to 1 - 2^-24. (Rounding the
+/// 32-bit form to float would give exactly 1.0f for the top 128 values of u.)
 template <class T>
 GAN_HD inline T to_unit(std::uint32_t u) {
-  return (T(u) + T(0.5)) * T(2.3283064365386963e-10);  // (u + 1/2) / 2^32
+  if constexpr (sizeof(T) >= 8)
+    return (T(u) + T(0.5)) * T(2.3283064365386963e-10);
+  else
+    return (T(u >> 9) + T(0.5)) * T(1.1920928955078125e-07);
 }
 
 }  // namespace philox
@@ -86,7 +92,10 @@ struct RandomDraw {
   }
 };
 
-/// The generator: a seed and a counter. `draw(n)` reserves n consecutive counters.
+/// The generator: a seed, a stream and a counter. `draw(n)` reserves n consecutive counters.
+/// Generators with one seed but other streams draw independent numbers: `Rng(seed)` is stream 0,
+/// the one users make for initialisation; the library's own generators (the trainer's data and
+/// latent draws, its sampling, each network's dropout noise) use streams of their own.
 class Rng {
  public:
   explicit Rng(std::uint64_t seed = 0, std::uint64_t stream = 0) : seed_(seed), stream_(stream) {}
@@ -127,5 +136,13 @@ class Rng {
   std::uint64_t stream_;
   std::uint64_t counter_ = 0;
 };
+
+/// The streams of the library's own generators (ASCII tags, far from the small numbers users
+/// pick): a Trainer seeded with s draws on Rng(s, streams::training) and Rng(s, streams::sampling),
+/// never on stream 0, so it does not repeat the draws of an `Rng init(s)` that made the networks.
+namespace streams {
+inline constexpr std::uint64_t training = 0x747261696e696e67ull;  // "training"
+inline constexpr std::uint64_t sampling = 0x73616d706c696e67ull;  // "sampling"
+}  // namespace streams
 
 }  // namespace gan

@@ -63,8 +63,8 @@ class Trainer {
                 "gan::Trainer: the critic must output one logit per sample; end it with gan::Dense<1>");
 
   Trainer(GNet& g, DNet& d, Obj objective, GRule g_rule, DRule d_rule, TrainerOptions opt = {})
-      : g_(g), d_(d), obj_(objective), g_opt_(g_rule), d_opt_(d_rule), opt_(opt), rng_(opt.seed),
-        sample_rng_(Rng(opt.seed).split(0x73616d706c65)) {
+      : g_(g), d_(d), obj_(objective), g_opt_(g_rule), d_opt_(d_rule), opt_(opt), rng_(opt.seed, streams::training),
+        sample_rng_(opt.seed, streams::sampling) {
     if (opt.batch <= 0 || opt.n_critic <= 0 || opt.pac <= 0)
       throw std::invalid_argument("gan::Trainer: batch, n_critic and pac must be > 0");
     if (opt.batch % opt.pac != 0)
@@ -202,6 +202,7 @@ class Trainer {
     rng_state("critic_noise", d_.noise_rng());
     count("generator_optimizer/steps", [&] { return g_opt_.steps(); }, [&](std::uint64_t x) { g_opt_.set_steps(x); });
     count("critic_optimizer/steps", [&] { return d_opt_.steps(); }, [&](std::uint64_t x) { d_opt_.set_steps(x); });
+    if (ema_) count("generator_ema/updates", [&] { return ema_->updates(); }, [&](std::uint64_t x) { ema_->set_updates(x); });
   }
 
  private:
