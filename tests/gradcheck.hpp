@@ -100,5 +100,21 @@ void check_layer_gradients(std::initializer_list<gan::index_t> dynamic = {}, gan
   }
 }
 
+/// sum_b phi(|| d D(x_b, c_b) / d x_b ||) / n by ordinary backprop, the condition held fixed:
+/// an independent reference for the penalty machinery.
+template <class Net, class Phi>
+double reference_penalty(Net& d, const Td& x, const Td* c, Phi phi) {
+  d.forward(x, c);
+  gantest::Td ones(x.rows(), 1);
+  gan::ops::fill(ones, 1.0);
+  const auto g = d.backward(ones, gan::Grads{.params = false, .input = true}).to_host();
+  double p = 0;
+  for (gan::index_t i = 0; i < x.rows(); ++i) {
+    double s = 0;
+    for (gan::index_t j = 0; j < x.cols(); ++j) s += g[std::size_t(i * x.cols() + j)] * g[std::size_t(i * x.cols() + j)];
+    p += phi(std::sqrt(s));
+  }
+  return p / double(x.rows());
+}
 
 }  // namespace gantest

@@ -2,22 +2,32 @@
 // headers you use.
 #pragma once
 
+#include "core/concepts.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/layer.hpp"
 #include "core/ops.hpp"
 #include "core/random.hpp"
 #include "core/sequential.hpp"
+#include "core/shape.hpp"
+#include "core/stack.hpp"
 #include "core/tensor.hpp"
 
 #include "backend/eigen/cpu.hpp"
 
 #include "layers/activations.hpp"
 #include "layers/batch_norm.hpp"
+#include "layers/chain.hpp"
 #include "layers/concat.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
+#include "layers/layer_norm.hpp"
+#include "layers/projection.hpp"
+#include "layers/reshape.hpp"
+#include "layers/residual.hpp"
+#include "layers/skip_concat.hpp"
 
+#include "losses/generator_terms.hpp"
 #include "losses/gradient_penalty.hpp"
 #include "losses/hinge.hpp"
 #include "losses/least_squares.hpp"

@@ -63,15 +63,16 @@ struct Sigmoid {
 /// A point-wise activation layer built from a math struct (see above).
 template <class Math>
 struct Activation {
-  static constexpr index_t output_size(index_t in) { return in; }
+  static constexpr Shape output_shape(Shape in) { return in; }
   static std::string name() { return Math::name(); }
 
   template <class T, class B>
   struct Layer {
     using Tn = Tensor<T, B>;
+    static constexpr bool per_sample = true;
     static constexpr bool has_tangent = true;
 
-    void setup(index_t, index_t, Rng&) {}
+    void setup(const Shape&, const Shape&, Rng&) {}
 
     void forward(Context<T, B>&, const Tn& x, Tn& y) {
       const T* xp = x.data();

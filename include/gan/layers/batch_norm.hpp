@@ -16,8 +16,13 @@ namespace gan {
 
 template <float Momentum = 0.1f, float Eps = 1e-5f>
 struct BatchNormWith {
-  static constexpr index_t output_size(index_t in) { return in; }
-  static std::string name() { return "BatchNorm"; }
+  static constexpr Shape output_shape(Shape in) { return in; }
+  /// "BatchNorm" with PyTorch's defaults, else "BatchNormWith<momentum, eps>": checkpoints of
+  /// differently configured layers never share names.
+  static std::string name() {
+    if (Momentum == 0.1f && Eps == 1e-5f) return "BatchNorm";
+    return "BatchNormWith<" + std::to_string(Momentum) + ", " + std::to_string(Eps) + ">";
+  }
 
   template <class T, class B>
   struct Layer {
@@ -26,9 +31,12 @@ struct BatchNormWith {
     Tn running_mean, running_var;    // state
     Tn mean, invstd, s1, s2;         // scratch of the last training forward / backward
 
-    void setup(index_t, index_t out, Rng&) {
+    static constexpr bool per_sample = false;   // statistics over the batch
+    static constexpr bool has_tangent = false;
+
+    void setup(const Shape&, const Shape& out, Rng&) {
       for (Tn* t : {&gamma, &beta, &dgamma, &dbeta, &running_mean, &running_var, &mean, &invstd, &s1, &s2})
-        t->resize(1, out);
+        t->resize(1, out.size());
       ops::fill(gamma, T(1));
       ops::fill(beta, T(0));
       ops::fill(dgamma, T(0));

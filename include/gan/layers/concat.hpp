@@ -17,18 +17,20 @@ struct Concat {
   static constexpr bool takes_runtime_size = (N == Dynamic);
   static constexpr index_t output_size(index_t in) { return (in == Dynamic || N == Dynamic) ? Dynamic : in + N; }
   /// For Concat<Dynamic> the run-time size given at construction is the condition's width.
-  static constexpr index_t runtime_output_size(index_t in, index_t given) { return in + given; }
+  static constexpr Shape runtime_output_shape(Shape in, index_t given) { return Shape::flat(in.size() + given); }
+  static constexpr bool uses_condition = true;
   static std::string name() { return "Concat<" + detail::size_name(N) + ">"; }
 
   template <class T, class B>
   struct Layer {
     using Tn = Tensor<T, B>;
+    static constexpr bool per_sample = true;
     static constexpr bool has_tangent = true;
     index_t in_ = 0, width_ = 0;
 
-    void setup(index_t in, index_t out, Rng&) {
-      in_ = in;
-      width_ = out - in;
+    void setup(const Shape& in, const Shape& out, Rng&) {
+      in_ = in.size();
+      width_ = out.size() - in.size();
     }
 
     void forward(Context<T, B>& ctx, const Tn& x, Tn& y) {

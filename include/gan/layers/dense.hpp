@@ -22,10 +22,12 @@ struct Dense {
   struct Layer {
     using Tn = Tensor<T, B>;
     Tn W, b, dW, db;
+    static constexpr bool per_sample = true;
     static constexpr bool has_tangent = true;
 
     /// PyTorch's default initialisation: U(-1/sqrt(in), 1/sqrt(in)) for W and b.
-    void setup(index_t in, index_t out, Rng& init) {
+    void setup(const Shape& in_shape, const Shape& out_shape, Rng& init) {
+      const index_t in = in_shape.size(), out = out_shape.size();
       const T bound = T(1) / std::sqrt(T(in));
       W.resize(out, in);
       b.resize(1, out);

@@ -15,16 +15,17 @@ namespace gan {
 template <float P = 0.5f>
 struct Dropout {
   static_assert(P >= 0.0f && P < 1.0f, "gan::Dropout<P>: the drop probability P must be in [0, 1)");
-  static constexpr index_t output_size(index_t in) { return in; }
+  static constexpr Shape output_shape(Shape in) { return in; }
   static std::string name() { return "Dropout<" + std::to_string(P) + ">"; }
 
   template <class T, class B>
   struct Layer {
     using Tn = Tensor<T, B>;
+    static constexpr bool per_sample = true;
     static constexpr bool has_tangent = true;
     Tn mask;
 
-    void setup(index_t, index_t, Rng&) {}
+    void setup(const Shape&, const Shape&, Rng&) {}
 
     void forward(Context<T, B>& ctx, const Tn& x, Tn& y) {
       const T* xp = x.data();
@@ -35,7 +36,7 @@ struct Dropout {
       }
       if (!ctx.reuse_noise) {
         if (!ctx.rng) throw std::logic_error(name() + ": training mode needs Context::rng for the masks");
-        mask.resize(x.rows(), x.cols());
+        mask.resize(x.rows(), x.shape());
         ops::fill_uniform(mask, *ctx.rng);
         T* mp = mask.data();
         const T keep = T(1) / (T(1) - T(P));

@@ -25,9 +25,12 @@ struct R1 {
     detail::InputGradientPenalty<T, B> pen;
 
     template <class Net>
-    T penalty(const R1& cfg, Net& critic, const Tensor<T, B>& real, const Tensor<T, B>&, Rng&) {
-      return pen.apply(critic, real, Phi<T>{T(cfg.gamma)});
+    T penalty(const R1& cfg, Net& critic, const Tensor<T, B>& real, const Tensor<T, B>&, Rng&,
+              const Tensor<T, B>* condition = nullptr) {
+      return pen.apply(critic, real, Phi<T>{T(cfg.gamma)}, condition);
     }
+    template <class Net>
+    void after_step(const R1&, Net&) {}
   };
 };
 

@@ -16,6 +16,11 @@ struct WeightClipping {
   template <class T, class B>
   struct State {
     template <class Net>
+    T penalty(const WeightClipping&, Net&, const Tensor<T, B>&, const Tensor<T, B>&, Rng&,
+              const Tensor<T, B>* = nullptr) {
+      return T(0);  // a constraint, not a penalty
+    }
+    template <class Net>
     void after_step(const WeightClipping& cfg, Net& critic) {
       const T c = T(cfg.clip);
       critic.visit_params([&](Tensor<T, B>& p, Tensor<T, B>&) {

@@ -11,12 +11,17 @@
 #include <string>
 #include <vector>
 
+#include "../core/concepts.hpp"
 #include "../core/ops.hpp"
 
 namespace gan {
 
 template <class Rule, class T, class B>
 class Optimizer {
+  static_assert(UpdateRule<Rule>,
+                "gan::Optimizer<Rule, T, B>: Rule must provide static name(), static constexpr int slots, "
+                "coefficients<T>(step) and static update(p, g, s0, s1, coefficients) (see gan/optim/adam.hpp)");
+
  public:
   using Tn = Tensor<T, B>;
   Optimizer() = default;

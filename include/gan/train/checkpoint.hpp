@@ -1,13 +1,16 @@
 // gan/train/checkpoint.hpp: saving and resuming a Trainer (both networks, the EMA generator,
 // both optimisers' state, the step counter and every random generator's position).
 //
-// File format (version 1), all integers little-endian:
+// File format (version 2), all integers little-endian:
 //   magic      8 bytes  "GANCKPT\0"
-//   version    u32      1
+//   version    u32      2
 //   scalar     u32      bytes per value: 4 (float) or 8 (double)
 //   counts     u32 n, then n x { name: u32 length + bytes, value: u64 }
-//   tensors    u32 n, then n x { name: u32 length + bytes, rows: u64, cols: u64, rows*cols values }
+//   tensors    u32 n, then n x { name: u32 length + bytes, rows: u64, rank: u32 (1 or 3),
+//                                c: u64, h: u64, w: u64, rows*c*h*w values }
 //   checksum   u64      FNV-1a of every byte before it
+// Version 1 (before sample shapes) stored `cols: u64` where version 2 stores rank and c, h, w;
+// such files still load: their tensors are flat, and a missing EMA update count is the step count.
 // Loading reads and checks the whole file (magic, version, scalar size, checksum, that every name
 // the trainer needs is present with the same shape) before it changes anything: a wrong, truncated
 // or foreign file throws gan::FormatError and leaves the trainer's parameters, state and counters
@@ -23,7 +26,7 @@
 namespace gan {
 
 inline constexpr char checkpoint_magic[8] = {'G', 'A', 'N', 'C', 'K', 'P', 'T', '\0'};
-inline constexpr std::uint32_t checkpoint_version = 1;
+inline constexpr std::uint32_t checkpoint_version = 2;
 
 /// Writes the trainer's state to `path` atomically (temporary file, then rename).
 template <class Trainer>
@@ -45,8 +48,10 @@ void save_checkpoint(Trainer& trainer, const std::string& path) {
   w.put(std::uint32_t(tensors.size()));
   for (auto& [n, t] : tensors) {
     w.put_string(n);
+    const Shape sh = t->shape();
     w.put(std::uint64_t(t->rows()));
-    w.put(std::uint64_t(t->cols()));
+    w.put(std::uint32_t(sh.rank));
+    for (index_t d : {sh.c, sh.h, sh.w}) w.put(std::uint64_t(d));
     const std::vector<T> h = t->to_host();
     w.put_bytes(h.data(), h.size() * sizeof(T));
   }
@@ -69,9 +74,9 @@ void load_checkpoint(Trainer& trainer, const std::string& path) {
   io::Reader r(bytes.data(), bytes.size() - 8, what);
   r.get_bytes(8);
   const auto version = r.get<std::uint32_t>();
-  if (version != checkpoint_version)
-    throw FormatError(what + ": format version " + std::to_string(version) + ", this library reads version " +
-                      std::to_string(checkpoint_version));
+  if (version != checkpoint_version && version != 1)
+    throw FormatError(what + ": format version " + std::to_string(version) + ", this library reads versions 1 to " +
+                      std::to_string(checkpoint_version) + " (a newer library wrote it?)");
   const auto scalar = r.get<std::uint32_t>();
   if (scalar != sizeof(T))
     throw FormatError(what + ": stores " + std::to_string(scalar) + "-byte values, the model uses " +
@@ -80,7 +85,8 @@ void load_checkpoint(Trainer& trainer, const std::string& path) {
     throw FormatError(what + ": checksum mismatch (the file is truncated or corrupted)");
 
   struct Stored {
-    std::uint64_t rows, cols;
+    std::uint64_t rows;
+    Shape shape;
     const unsigned char* data;
   };
   std::map<std::string, std::uint64_t> counts;
@@ -93,11 +99,24 @@ void load_checkpoint(Trainer& trainer, const std::string& path) {
   const auto n_tensors = r.get<std::uint32_t>();
   for (std::uint32_t i = 0; i < n_tensors; ++i) {
     std::string name = r.get_string();
-    const auto rows = r.get<std::uint64_t>(), cols = r.get<std::uint64_t>();
-    if (rows > (1ull << 31) || cols > (1ull << 31) || (rows && cols > r.left() / sizeof(T) / rows))
-      r.fail("tensor '" + name + "' claims shape (" + std::to_string(rows) + ", " + std::to_string(cols) +
-             "), more than the file holds");
-    tensors[name] = Stored{rows, cols, r.get_bytes(rows * cols * sizeof(T))};
+    const auto rows = r.get<std::uint64_t>();
+    std::uint64_t dims[3] = {0, 1, 1};
+    std::uint32_t rank = 1;
+    if (version == 1) {
+      dims[0] = r.get<std::uint64_t>();
+    } else {
+      rank = r.get<std::uint32_t>();
+      if (rank != 1 && rank != 3) r.fail("tensor '" + name + "' has rank " + std::to_string(rank));
+      for (auto& d : dims) d = r.get<std::uint64_t>();
+    }
+    for (auto d : dims)
+      if (d > (1ull << 31)) r.fail("tensor '" + name + "' claims a dimension of " + std::to_string(d));
+    const std::uint64_t cols = dims[0] * dims[1] * dims[2];
+    if (rows > (1ull << 31) || cols > (1ull << 40) || (rows && cols > r.left() / sizeof(T) / rows))
+      r.fail("tensor '" + name + "' claims " + std::to_string(rows) + " rows of " + std::to_string(cols) +
+             " values, more than the file holds");
+    const Shape sh{index_t(dims[0]), index_t(dims[1]), index_t(dims[2]), int(rank)};
+    tensors[name] = Stored{rows, sh, r.get_bytes(rows * cols * sizeof(T))};
   }
   if (r.left() != 0) r.fail("unexpected trailing data");
 
@@ -108,12 +127,17 @@ void load_checkpoint(Trainer& trainer, const std::string& path) {
         ++needed;
         auto it = tensors.find(n);
         if (it == tensors.end()) throw FormatError(what + ": has no tensor '" + n + "' (a different model?)");
-        if (it->second.rows != std::uint64_t(t.rows()) || it->second.cols != std::uint64_t(t.cols()))
-          throw FormatError(what + ": tensor '" + n + "' is (" + std::to_string(it->second.rows) + ", " +
-                            std::to_string(it->second.cols) + "), the model's is (" + std::to_string(t.rows()) +
-                            ", " + std::to_string(t.cols()) + ")");
+        const Stored& st = it->second;
+        const bool same = version == 1 ? st.shape.size() == t.cols() : st.shape == t.shape();
+        if (st.rows != std::uint64_t(t.rows()) || !same)
+          throw FormatError(what + ": tensor '" + n + "' is (" + std::to_string(st.rows) + ", " + st.shape.str() +
+                            "), the model's is (" + std::to_string(t.rows()) + ", " + t.shape().str() + ")");
       },
       [&](const std::string& n, std::uint64_t&) {
+        if (version == 1 && n == "generator_ema/updates" && counts.count("step")) {
+          counts[n] = counts["step"];  // version 1 had no warm-up: one EMA update per step
+          return;
+        }
         if (!counts.count(n)) throw FormatError(what + ": has no counter '" + n + "'");
       });
   if (tensors.size() != needed)
@@ -124,9 +148,9 @@ void load_checkpoint(Trainer& trainer, const std::string& path) {
   trainer.visit_checkpoint(
       [&](const std::string& n, typename Trainer::Tn& t) {
         const Stored& s = tensors.at(n);
-        host.resize(std::size_t(s.rows * s.cols));
+        host.resize(std::size_t(s.rows) * std::size_t(s.shape.size()));
         std::memcpy(host.data(), s.data, host.size() * sizeof(T));
-        t.from_host(host, index_t(s.rows), index_t(s.cols));
+        t.from_host(host, index_t(s.rows), t.shape());
       },
       [&](const std::string& n, std::uint64_t& v) { v = counts.at(n); });
 }

@@ -9,7 +9,12 @@
 //   critic:    z ~ N(0, I); f = G(z); r = real batch; grad of L_D(D(r), D(f)) + penalties; D update
 //   generator: z ~ N(0, I); f = G(z); dL_G/df back through D (D's weights untouched), then G
 // Under PacGAN (pac > 1) `pac` consecutive samples form one critic input row, so the critic's
-// input width is pac times the generator's output width. The same seed gives bit-identical
+// input is pac times the generator's output: features side by side (Input<pac * F>), or images
+// stacked along the channels (Input<pac * C, H, W>). The grouping is a view, never a copy.
+// Conditional GANs: a sampler real(batch, condition, rng) gives each real batch's condition; the
+// generator makes the fake batch for that same condition, a conditional critic (one with Concat
+// or Projection) sees it with both batches, and the generator update reuses it. Under PacGAN the
+// critic's condition rows are the pac samples' conditions side by side. The same seed gives bit-identical
 // losses on the CPU backend, and a checkpoint resumes a run exactly (train/checkpoint.hpp).
 #pragma once
 #include <cmath>
@@ -44,7 +49,8 @@ struct StepLosses {
   long step = 0;  // 1-based number of this step
   T d_loss = 0;   // critic loss (the last critic update), without the penalties
   T penalty = 0;  // the regularisers' penalty (the last critic update)
-  T g_loss = 0;   // generator loss
+  T g_loss = 0;   // generator loss (the adversarial term)
+  T g_extra = 0;  // the generator's extra terms (add_generator_term), summed
 };
 
 template <class GNet, class DNet, class Obj, class GRule, class DRule>
@@ -62,6 +68,11 @@ class Trainer {
   static_assert(DNet::sequential::output_size == Dynamic || DNet::sequential::output_size == 1,
                 "gan::Trainer: the critic must output one logit per sample; end it with gan::Dense<1>");
 
+  /// A loss on the generator's output added to the adversarial one (e.g. CTGAN's cross-entropy
+  /// that makes the generator honour its condition; see losses/generator_terms.hpp):
+  /// term(fake, condition, dfake) adds d(term)/dfake to `dfake` and returns the term's value.
+  using GeneratorTerm = std::function<T(const Tn& fake, const Tn* condition, Tn& dfake)>;
+
   Trainer(GNet& g, DNet& d, Obj objective, GRule g_rule, DRule d_rule, TrainerOptions opt = {})
       : g_(g), d_(d), obj_(objective), g_opt_(g_rule), d_opt_(d_rule), opt_(opt), rng_(opt.seed, streams::training),
         sample_rng_(opt.seed, streams::sampling) {
@@ -70,67 +81,84 @@ class Trainer {
     if (opt.batch % opt.pac != 0)
       throw ShapeError("gan::Trainer: batch " + std::to_string(opt.batch) + " is not a multiple of pac " +
                        std::to_string(opt.pac));
+    const Shape gs = g.output_shape(), grouped = gs.grouped(opt.pac), ds = d.input_shape();
     if (d.input_size() != g.output_size() * opt.pac)
       throw ShapeError("gan::Trainer: the critic takes " + std::to_string(d.input_size()) +
                        " features, the generator makes " + std::to_string(g.output_size()) + " x pac " +
                        std::to_string(opt.pac) + " = " + std::to_string(g.output_size() * opt.pac));
+    if (ds.rank == 3 && gs.rank == 3 && ds != grouped)
+      throw ShapeError("gan::Trainer: the critic takes images of shape " + ds.str() + ", the generator makes " +
+                       gs.str() + (opt.pac > 1 ? ", i.e. " + grouped.str() + " under pac " + std::to_string(opt.pac) : ""));
     if (d.output_size() != 1)
       throw ShapeError("gan::Trainer: the critic outputs " + std::to_string(d.output_size()) +
                        " values per sample; it must output one logit");
     if (opt.ema_decay > 0) ema_.emplace(g, opt.ema_decay);
   }
 
-  /// One training step. `real(batch, rng)` fills a (batch, features) tensor with real samples;
-  /// it is called n_critic times. For a conditional generator (one with a Concat layer) the
-  /// sampler is `real(batch, condition, rng)` and also fills the (batch, width) condition that
-  /// goes with the batch; the generator update reuses the last critic update's condition.
+  /// One training step. `real(batch, rng)` fills a (batch, generator output shape) tensor with
+  /// real samples; it is called n_critic times. For a conditional GAN the sampler is
+  /// `real(batch, condition, rng)` and also fills the (batch, width) condition of the batch.
   template <class Sampler>
   Losses step(Sampler&& real) {
+    constexpr bool with_condition = std::is_invocable_v<Sampler&, Tn&, Tn&, Rng&>;
+    static_assert(with_condition || std::is_invocable_v<Sampler&, Tn&, Rng&>,
+                  "gan::Trainer::step: the sampler must be callable as real(batch, rng), or as "
+                  "real(batch, condition, rng) for a conditional GAN");
+    static_assert(with_condition || !(GNet::conditional() || DNet::conditional()),
+                  "gan::Trainer::step: this generator or critic reads a condition (Concat, Projection): the sampler "
+                  "must be real(batch, condition, rng) and fill the condition too");
     Losses out;
     out.step = step_ + 1;
-    const index_t n = opt_.batch, f = g_.output_size();
+    const index_t n = opt_.batch, rows = n / opt_.pac;
+    const Shape gs = g_.output_shape(), ds = d_.input_shape();
     for (int k = 0; k < opt_.n_critic; ++k) {
-      real_.resize(n, f);
-      if constexpr (std::is_invocable_v<Sampler&, Tn&, Tn&, Rng&>) {
+      real_.resize(n, gs);
+      if constexpr (with_condition) {
         real(real_, cond_, rng_);
+        if (cond_.rows() != n)
+          throw ShapeError("gan::Trainer: the sampler gave " + std::to_string(cond_.rows()) + " condition rows for a batch of " +
+                           std::to_string(n));
         condition_ = &cond_;
       } else {
         real(real_, rng_);
       }
-      if (real_.rows() != n || real_.cols() != f)
-        throw ShapeError("gan::Trainer: the real-data sampler gave a (" + std::to_string(real_.rows()) + ", " +
-                         std::to_string(real_.cols()) + ") batch, expected (" + std::to_string(n) + ", " +
-                         std::to_string(f) + ")");
+      if (real_.rows() != n || real_.cols() != gs.size())
+        throw ShapeError("gan::Trainer: the real-data sampler gave " + std::to_string(real_.rows()) + " samples of " +
+                         std::to_string(real_.cols()) + " values, expected " + std::to_string(n) + " of shape " + gs.str());
       generate_fake();
-      real_.reshape(n / opt_.pac, f * opt_.pac);  // PacGAN: pac samples per critic row
+      const Tn real_rows = real_.view(rows, ds), fake_rows = g_.output().view(rows, ds);  // PacGAN: views
       d_.zero_grad();
-      const CriticLosses<T> c = obj_state_.critic_gradients(obj_, d_, real_, fake_, rng_);
+      const CriticLosses<T> c = obj_state_.critic_gradients(obj_, d_, real_rows, fake_rows, critic_condition(rows), rng_);
       d_opt_.step(d_);
       obj_state_.after_critic_step(obj_, d_);
       out.d_loss = c.loss;
       out.penalty = c.penalty;
     }
     generate_fake();
-    const Tn* dfake = nullptr;
-    out.g_loss = obj_state_.generator_gradient(obj_, d_, fake_, dfake);
-    dfake_.resize(dfake->rows(), dfake->cols());
-    ops::copy(*dfake, dfake_);
-    dfake_.reshape(n, f);  // back to one row per generated sample
+    const Tn fake_rows = g_.output().view(rows, ds);
+    const Tn* dcritic = nullptr;
+    out.g_loss = obj_state_.generator_gradient(obj_, d_, fake_rows, critic_condition(rows), dcritic);
+    Tn dfake = dcritic->view(n, gs);  // back to one row per generated sample (a view)
+    for (auto& term : terms_) out.g_extra += term(g_.output(), condition_, dfake);
     g_.zero_grad();
-    g_.backward(dfake_);
+    g_.backward(dfake);
     g_opt_.step(g_);
     if (ema_) ema_->update(g_);
     ++step_;
     if (opt_.check_finite && !(std::isfinite(double(out.d_loss)) && std::isfinite(double(out.penalty)) &&
-                               std::isfinite(double(out.g_loss))))
+                               std::isfinite(double(out.g_loss)) && std::isfinite(double(out.g_extra))))
       throw DivergenceError("gan::Trainer: training diverged at step " + std::to_string(step_) +
                             " (critic loss " + std::to_string(double(out.d_loss)) + ", penalty " +
                             std::to_string(double(out.penalty)) + ", generator loss " +
-                            std::to_string(double(out.g_loss)) + "); lower the learning rates or check the data");
+                            std::to_string(double(out.g_loss)) + ", extra terms " + std::to_string(double(out.g_extra)) +
+                            "); lower the learning rates or check the data");
     for (auto& cb : callbacks_)
       if (step_ % cb.every == 0) cb.fn(out);
     return out;
   }
+
+  /// Adds a loss on the generator's output to every generator update (see GeneratorTerm).
+  void add_generator_term(GeneratorTerm term) { terms_.push_back(std::move(term)); }
 
   /// Runs `steps` steps with a progress line on stderr (when `progress`); returns the last losses.
   template <class Sampler>
@@ -154,7 +182,7 @@ class Trainer {
     GNet& g = ema_ ? ema_->network() : g_;
     const bool was = g.training();
     g.eval();
-    zs_.resize(n, g.input_size());
+    zs_.resize(n, g.input_shape());
     ops::fill_normal(zs_, sample_rng_);
     const Tn& out = g.forward(zs_, condition);
     g.train(was);
@@ -206,12 +234,20 @@ class Trainer {
   }
 
  private:
-  // z ~ N(0, I) -> G(z), copied into fake_ and grouped pac samples per row.
+  // z ~ N(0, I) -> G(z) (for the batch's condition when the generator is conditional).
   void generate_fake() {
-    z_.resize(opt_.batch, g_.input_size());
+    z_.resize(opt_.batch, g_.input_shape());
     ops::fill_normal(z_, rng_);
-    ops::copy(g_.forward(z_, condition_), fake_);
-    fake_.reshape(opt_.batch / opt_.pac, g_.output_size() * opt_.pac);
+    g_.forward(z_, condition_);
+  }
+  // The condition as the critic sees it (pac conditions side by side per row), or nullptr.
+  const Tn* critic_condition(index_t rows) {
+    if constexpr (!DNet::conditional()) {
+      return nullptr;
+    } else {
+      dcond_ = cond_.view(rows, cond_.cols() * opt_.pac);
+      return &dcond_;
+    }
   }
 
   struct Callback {
@@ -229,7 +265,8 @@ class Trainer {
   Rng rng_, sample_rng_;
   std::optional<Ema<GNet>> ema_;
   std::vector<Callback> callbacks_;
-  Tn z_, zs_, real_, fake_, dfake_, cond_;
+  std::vector<GeneratorTerm> terms_;
+  Tn z_, zs_, real_, cond_, dcond_;
   const Tn* condition_ = nullptr;
   long step_ = 0;
 };
