@@ -176,3 +176,75 @@ TEST_CASE("Checkpoints store full shapes; version 1 files still load; newer vers
   std::filesystem::remove(p1);
   std::filesystem::remove(p2);
 }
+
+TEST_CASE("Copying a tensor snapshots it, a view included; moving a view keeps the view") {
+  Tensor<float, Cpu> t(2, 3);
+  ops::fill(t, 1.f);
+  Tensor<float, Cpu> v = t.view(3, 2);  // a view (moved from view())
+  CHECK(v.is_view());
+  Tensor<float, Cpu> snap = v;  // a copy: owns its values
+  CHECK_FALSE(snap.is_view());
+  t.data()[0] = 7.f;
+  CHECK(v.data()[0] == 7.f);
+  CHECK(snap.data()[0] == 1.f);
+  CHECK(snap.shape() == Shape::flat(2));
+  CHECK(snap.rows() == 3);
+}
+
+namespace {
+// The CPU backend with storage that counts its allocations: a backend is a small vocabulary
+// (gan::Backend), so a test can swap the storage and keep everything else.
+inline long allocations = 0;
+template <class T>
+struct CountingAllocator : std::allocator<T> {
+  using value_type = T;
+  template <class U>
+  struct rebind {
+    using other = CountingAllocator<U>;
+  };
+  CountingAllocator() = default;
+  template <class U>
+  CountingAllocator(const CountingAllocator<U>&) {}
+  T* allocate(std::size_t n) {
+    ++allocations;
+    return std::allocator<T>::allocate(n);
+  }
+};
+struct CountingCpu : Cpu {
+  static constexpr const char* name = "counting-cpu";
+  template <class T>
+  using vector = std::vector<T, CountingAllocator<T>>;
+  template <class T>
+  static T* raw(vector<T>& v) { return v.data(); }
+  template <class T>
+  static const T* raw(const vector<T>& v) { return v.data(); }
+};
+static_assert(gan::Backend<CountingCpu>);
+}  // namespace
+
+TEST_CASE("A network whose blocks start or end with a view allocates nothing after its first pass") {
+  using Seq = Sequential<Input<4>, Chain<Dense<6>, Reshape<1, 2, 3>>, Flatten, Chain<Reshape<2, 3, 1>, Flatten, Dense<2>>,
+                         Residual<Chain<Reshape<1, 1, 2>, Flatten>>>;
+  Rng rng(5);
+  Network<Seq, CountingCpu> net(rng);
+  Tensor<float, CountingCpu> x(5, 4), dy(5, 2);
+  ops::fill(x, 0.5f);
+  ops::fill(dy, 1.f);
+  for (int pass = 0; pass < 3; ++pass) {
+    const long before = allocations;
+    net.forward(x);
+    net.backward(dy, Grads{.params = true, .input = true});
+    if (pass > 0) CHECK(allocations == before);
+  }
+}
+
+TEST_CASE("forward takes a temporary view: the values must live on, not the Tensor object") {
+  using D = Sequential<Input<1, 2, 2>, Flatten, Dense<1>>;
+  Rng rng(6);
+  Network<D, Cpu, double> d(rng);
+  Td x = gantest::random_tensor(3, 4, rng), dy(3, 1);
+  ops::fill(dy, 1.0);
+  d.forward(x.view(3, Shape::image(1, 2, 2)));
+  const auto dx = d.backward(dy, Grads{.params = true, .input = true}).to_host();
+  CHECK(dx.size() == 12);
+}

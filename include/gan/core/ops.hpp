@@ -18,7 +18,7 @@ void fill(Tensor<T, B>& t, T value) {
 
 template <class T, class B>
 void copy(const Tensor<T, B>& src, Tensor<T, B>& dst) {
-  dst.resize(src.rows(), src.cols());
+  dst.resize(src.rows(), src.shape());
   if (src.size()) B::copy(src.data(), src.size(), dst.data());
 }
 

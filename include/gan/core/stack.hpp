@@ -62,6 +62,16 @@ concept CompositeLayer = requires(L& l, const Shape& in, Rng& init, SizeList& si
   { l.setup_composite(in, init, sizes) } -> std::convertible_to<Shape>;
 };
 
+/// A layer that sizes its own output and input gradient (a Chain: its last layer writes, or views,
+/// them), so the enclosing stack must not ready them (that would drop a view and allocate).
+template <class L>
+constexpr bool sizes_own_output() {
+  if constexpr (requires { L::sizes_own_output; })
+    return L::sizes_own_output;
+  else
+    return false;
+}
+
 /// A layer that receives its Dynamic size before setup (when it is not the output's).
 template <class L>
 concept TakesRuntimeSize = requires(L& l, index_t v) { l.take_runtime_size(v); };
@@ -98,29 +108,29 @@ class Stack {
   /// y = f(x). `y` is the caller's tensor: sized here and written by the last layer (when the
   /// last layer is a view, `y` becomes a view). The same holds for dx, yt and dxt below.
   void forward(Context<T, B>& ctx, const Tn& x, Tn& y) {
-    x_ = &x;
+    x_ = x.view(x.rows(), x.shape());  // a view: the values must live on, not the Tensor object
     y_ = &y;
     [&]<std::size_t... K>(std::index_sequence<K...>) { (forward_one<K>(ctx), ...); }(std::make_index_sequence<depth>{});
   }
   /// From dy = dL/dy, adds dL/dtheta (when `params`) and writes dL/dx into *dx (when given).
   /// The last forward pass's x and y must be alive.
   void backward(Context<T, B>& ctx, const Tn& dy, Tn* dx, bool params) {
-    dy_ = &dy;
+    dy_ = dy.view(dy.rows(), dy.shape());
     dx_ = dx;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       (backward_one<depth - 1 - K>(ctx, params), ...);
     }(std::make_index_sequence<depth>{});
   }
   void forward_tangent(Context<T, B>& ctx, const Tn& x, const Tn& xt, Tn& y, Tn& yt) {
-    x_ = &x;
-    xt_ = &xt;
+    x_ = x.view(x.rows(), x.shape());
+    xt_ = xt.view(xt.rows(), xt.shape());
     y_ = &y;
     yt_ = &yt;
     [&]<std::size_t... K>(std::index_sequence<K...>) { (tangent_one<K>(ctx), ...); }(std::make_index_sequence<depth>{});
   }
   void backward_tangent(Context<T, B>& ctx, const Tn& dy, const Tn& dyt, Tn* dx, Tn* dxt, bool params) {
-    dy_ = &dy;
-    dyt_ = &dyt;
+    dy_ = dy.view(dy.rows(), dy.shape());
+    dyt_ = dyt.view(dyt.rows(), dyt.shape());
     dx_ = dx;
     dxt_ = dxt;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
@@ -181,58 +191,63 @@ class Stack {
     shapes_[K + 1] = out;
   }
 
-  const Tn& in(std::size_t k) const { return k == 0 ? *x_ : acts_[k]; }
-  const Tn& tin(std::size_t k) const { return k == 0 ? *xt_ : tacts_[k]; }
+  const Tn& in(std::size_t k) const { return k == 0 ? x_ : acts_[k]; }
+  const Tn& tin(std::size_t k) const { return k == 0 ? xt_ : tacts_[k]; }
   Tn& out(std::size_t k) { return k + 1 == depth ? *y_ : acts_[k + 1]; }
   Tn& tout(std::size_t k) { return k + 1 == depth ? *yt_ : tacts_[k + 1]; }
-  const Tn& dout(std::size_t k) const { return k + 1 == depth ? *dy_ : grads_[k + 1]; }
-  const Tn& dtout(std::size_t k) const { return k + 1 == depth ? *dyt_ : tgrads_[k + 1]; }
+  const Tn& dout(std::size_t k) const { return k + 1 == depth ? dy_ : grads_[k + 1]; }
+  const Tn& dtout(std::size_t k) const { return k + 1 == depth ? dyt_ : tgrads_[k + 1]; }
   Tn* din(std::size_t k) { return k == 0 ? dx_ : &grads_[k]; }
   Tn* dtin(std::size_t k) { return k == 0 ? dxt_ : &tgrads_[k]; }
 
   template <std::size_t K>
   void forward_one(Context<T, B>& ctx) {
-    const index_t rows = x_->rows();
+    const index_t rows = x_.rows();
     if constexpr (detail::is_view<spec<K>>()) {
       out(K) = in(K).view(rows, shapes_[K + 1]);
     } else {
-      detail::ready(out(K), rows, shapes_[K + 1]);
+      if constexpr (!detail::sizes_own_output<impl<K>>()) detail::ready(out(K), rows, shapes_[K + 1]);
       std::get<K>(layers_).forward(ctx, in(K), out(K));
     }
   }
   template <std::size_t K>
   void backward_one(Context<T, B>& ctx, bool params) {
     Tn* dx = din(K);
-    const index_t rows = x_->rows();
+    const index_t rows = x_.rows();
     if constexpr (detail::is_view<spec<K>>()) {
       if (dx) *dx = dout(K).view(rows, shapes_[K]);
     } else {
-      if (dx) detail::ready(*dx, rows, shapes_[K]);
+      if constexpr (!detail::sizes_own_output<impl<K>>())
+        if (dx) detail::ready(*dx, rows, shapes_[K]);
       std::get<K>(layers_).backward(ctx, in(K), out(K), dout(K), dx, params);
     }
   }
   template <std::size_t K>
   void tangent_one(Context<T, B>& ctx) {
-    const index_t rows = x_->rows();
+    const index_t rows = x_.rows();
     if constexpr (detail::is_view<spec<K>>()) {
       out(K) = in(K).view(rows, shapes_[K + 1]);
       tout(K) = tin(K).view(rows, shapes_[K + 1]);
     } else {
-      detail::ready(out(K), rows, shapes_[K + 1]);
-      detail::ready(tout(K), rows, shapes_[K + 1]);
+      if constexpr (!detail::sizes_own_output<impl<K>>()) {
+        detail::ready(out(K), rows, shapes_[K + 1]);
+        detail::ready(tout(K), rows, shapes_[K + 1]);
+      }
       std::get<K>(layers_).forward_tangent(ctx, in(K), tin(K), out(K), tout(K));
     }
   }
   template <std::size_t K>
   void backward_tangent_one(Context<T, B>& ctx, bool params) {
     Tn *dx = din(K), *dxt = dtin(K);
-    const index_t rows = x_->rows();
+    const index_t rows = x_.rows();
     if constexpr (detail::is_view<spec<K>>()) {
       if (dx) *dx = dout(K).view(rows, shapes_[K]);
       if (dxt) *dxt = dtout(K).view(rows, shapes_[K]);
     } else {
-      if (dx) detail::ready(*dx, rows, shapes_[K]);
-      if (dxt) detail::ready(*dxt, rows, shapes_[K]);
+      if constexpr (!detail::sizes_own_output<impl<K>>()) {
+        if (dx) detail::ready(*dx, rows, shapes_[K]);
+        if (dxt) detail::ready(*dxt, rows, shapes_[K]);
+      }
       std::get<K>(layers_).backward_tangent(ctx, in(K), tin(K), out(K), tout(K), dout(K), dtout(K), dx, dxt, params);
     }
   }
@@ -254,8 +269,8 @@ class Stack {
   layers_type layers_;
   std::array<Shape, depth + 1> shapes_{};
   std::array<Tn, depth + 1> acts_, grads_, tacts_, tgrads_;  // [k] between layer k-1 and layer k
-  const Tn *x_ = nullptr, *xt_ = nullptr, *dy_ = nullptr, *dyt_ = nullptr;
-  Tn *y_ = nullptr, *yt_ = nullptr, *dx_ = nullptr, *dxt_ = nullptr;
+  Tn x_, xt_, dy_, dyt_;  // views of the pass's input, its tangent and the output gradients
+  Tn *y_ = nullptr, *yt_ = nullptr, *dx_ = nullptr, *dxt_ = nullptr;  // the caller's tensors
 };
 
 }  // namespace gan

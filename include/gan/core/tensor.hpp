@@ -7,7 +7,9 @@
 // Resizing only allocates when the block grows, so buffers sized on the first training step are
 // reused by every later step. A *view* (`view`, `map`) shares another block's memory, like
 // Eigen::Map: Flatten, Reshape and PacGAN grouping are views, never copies. A view does not own
-// its memory: it is valid while the viewed tensor is alive and not resized.
+// its memory: it is valid while the viewed tensor is alive and not resized. Copying a tensor,
+// a view included, gives a tensor that owns a copy of the values (a snapshot); moving a view
+// moves the view.
 #pragma once
 #include <string>
 #include <vector>
@@ -26,6 +28,18 @@ class Tensor {
 
   Tensor() = default;
   Tensor(index_t rows, index_t cols) { resize(rows, cols); }
+  Tensor(const Tensor& o) : data_(o.view_ ? decltype(data_)() : o.data_), rows_(o.rows_), shape_(o.shape_) {
+    if (o.view_) {  // a snapshot of the viewed values
+      data_.resize(static_cast<std::size_t>(o.size()));
+      if (o.size()) Backend::copy(o.data(), o.size(), Backend::raw(data_));
+    }
+  }
+  Tensor(Tensor&&) = default;
+  Tensor& operator=(const Tensor& o) {
+    if (this != &o) *this = Tensor(o);
+    return *this;
+  }
+  Tensor& operator=(Tensor&&) = default;
   Tensor(index_t rows, Shape s) { resize(rows, s); }
 
   /// A view of `rows` samples of shape `s` at `data` (backend memory), which it does not own.
@@ -63,9 +77,9 @@ class Tensor {
   void resize(index_t rows, index_t cols) {
     if (cols < 0) throw ShapeError("Tensor: negative shape (" + std::to_string(rows) + ", " + std::to_string(cols) + ")");
     if (cols == 0) {  // an empty batch of no features (a condition that is absent)
+      if (view_) throw ShapeError("Tensor::resize: a view cannot be emptied");
       rows_ = rows;
       shape_ = Shape::flat(0);
-      if (view_) throw ShapeError("Tensor::resize: a view cannot be emptied");
       return;
     }
     resize(rows, Shape::flat(cols));

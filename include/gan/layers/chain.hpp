@@ -41,6 +41,7 @@ struct Chain {
     using Body = Stack<T, B, Ls...>;
     static constexpr bool per_sample = Body::all_per_sample();
     static constexpr bool has_tangent = Body::all_tangent();
+    static constexpr bool sizes_own_output = true;  // its layers size (or view) y and dx
     Body body;
 
     Shape setup_composite(const Shape& in, Rng& init, detail::SizeList& sizes) {

@@ -43,24 +43,36 @@ struct SpanCrossEntropy {
       T* g = dfake.data();
       const index_t a = s.output, w = s.width, c = s.condition;
       const T scale = T(weight) / T(n);
-      // One row per thread: the row's max, logsumexp, then gradient and loss.
-      total += B::template reduce_sum<T>(n, [=] GAN_HD(index_t r) {
+      // Per row: |t|, the max and the logsumexp of the span's logits (a pure function of the row).
+      auto row = [=] GAN_HD(index_t r, T& on, T& lse) {
         const T* zr = z + r * fo + a;
         const T* tr = t + r * fc + c;
-        T on = T(0), m = zr[0];
+        T m = zr[0];
+        on = T(0);
         for (index_t k = 0; k < w; ++k) {
           on += tr[k];
           m = zr[k] > m ? zr[k] : m;
         }
-        if (on == T(0)) return T(0);
-        T se = T(0), dot = T(0);
-        for (index_t k = 0; k < w; ++k) {
-          se += std::exp(zr[k] - m);
-          dot += tr[k] * zr[k];
-        }
+        T se = T(0);
+        for (index_t k = 0; k < w; ++k) se += std::exp(zr[k] - m);
+        lse = m + std::log(se);
+      };
+      B::for_each(n, [=] GAN_HD(index_t r) {  // the gradient, one row per thread
+        T on, lse;
+        row(r, on, lse);
+        const T* zr = z + r * fo + a;
+        const T* tr = t + r * fc + c;
         T* gr = g + r * fo + a;
-        for (index_t k = 0; k < w; ++k) gr[k] += scale * (on * std::exp(zr[k] - m) / se - tr[k]);
-        return scale * (on * (m + std::log(se)) - dot);
+        for (index_t k = 0; k < w; ++k) gr[k] += scale * (on * std::exp(zr[k] - lse) - tr[k]);
+      });
+      total += B::template reduce_sum<T>(n, [=] GAN_HD(index_t r) {  // the value: a pure reduction
+        T on, lse;
+        row(r, on, lse);
+        const T* zr = z + r * fo + a;
+        const T* tr = t + r * fc + c;
+        T dot = T(0);
+        for (index_t k = 0; k < w; ++k) dot += tr[k] * zr[k];
+        return scale * (on * lse - dot);
       });
     }
     return total;

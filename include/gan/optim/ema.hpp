@@ -1,8 +1,8 @@
 // gan/optim/ema.hpp: an exponential moving average of a network's weights (Yazici et al. 2019):
 //   p_ema = d_t p_ema + (1 - d_t) p      after the t-th generator update (t = 1, 2, ...)
 //   d_t   = min(decay, (1 + t) / (10 + t))     warm-up: 0.18, 0.25, 0.31, ... rising to `decay`
-// Without the warm-up an average with decay 0.999 would still be two-thirds the random initial
-// weights after 1000 updates; with it, early snapshots follow the generator and the average
+// Without the warm-up an average with decay 0.999 would still be 37% (0.999^1000) the random
+// initial weights after 1000 updates; with it, early snapshots follow the generator and the average
 // settles to `decay` after about 10 / (1 - decay) updates. Sampling from the averaged generator
 // usually gives steadier, better samples. The average keeps its own copy of the network (running
 // statistics are copied, not averaged). The update count is part of a checkpoint.

@@ -10,7 +10,9 @@
 //                                c: u64, h: u64, w: u64, rows*c*h*w values }
 //   checksum   u64      FNV-1a of every byte before it
 // Version 1 (before sample shapes) stored `cols: u64` where version 2 stores rank and c, h, w;
-// such files still load: their tensors are flat, and a missing EMA update count is the step count.
+// such files still load: their tensors are flat, and an EMA update count that early version-1
+// files lack is taken to be the step count (one update per step). Version-1 files of models with
+// a non-default BatchNormWith<...> do not load: that layer's records were named "BatchNorm".
 // Loading reads and checks the whole file (magic, version, scalar size, checksum, that every name
 // the trainer needs is present with the same shape) before it changes anything: a wrong, truncated
 // or foreign file throws gan::FormatError and leaves the trainer's parameters, state and counters
@@ -110,9 +112,12 @@ void load_checkpoint(Trainer& trainer, const std::string& path) {
       for (auto& d : dims) d = r.get<std::uint64_t>();
     }
     for (auto d : dims)
-      if (d > (1ull << 31)) r.fail("tensor '" + name + "' claims a dimension of " + std::to_string(d));
+      if (d == 0 || d > (1ull << 31)) r.fail("tensor '" + name + "' claims a dimension of " + std::to_string(d));
+    if (rank == 1 && (dims[1] != 1 || dims[2] != 1)) r.fail("tensor '" + name + "' has rank 1 but a height or width");
+    if (dims[1] > (1ull << 40) / dims[2] || dims[0] > (1ull << 40) / (dims[1] * dims[2]))  // no overflow below
+      r.fail("tensor '" + name + "' claims more than 2^40 values per row");
     const std::uint64_t cols = dims[0] * dims[1] * dims[2];
-    if (rows > (1ull << 31) || cols > (1ull << 40) || (rows && cols > r.left() / sizeof(T) / rows))
+    if (rows > (1ull << 31) || (rows && cols > r.left() / sizeof(T) / rows))
       r.fail("tensor '" + name + "' claims " + std::to_string(rows) + " rows of " + std::to_string(cols) +
              " values, more than the file holds");
     const Shape sh{index_t(dims[0]), index_t(dims[1]), index_t(dims[2]), int(rank)};
@@ -134,8 +139,8 @@ void load_checkpoint(Trainer& trainer, const std::string& path) {
                             "), the model's is (" + std::to_string(t.rows()) + ", " + t.shape().str() + ")");
       },
       [&](const std::string& n, std::uint64_t&) {
-        if (version == 1 && n == "generator_ema/updates" && counts.count("step")) {
-          counts[n] = counts["step"];  // version 1 had no warm-up: one EMA update per step
+        if (version == 1 && n == "generator_ema/updates" && !counts.count(n) && counts.count("step")) {
+          counts[n] = counts["step"];  // not stored by early version-1 files: one EMA update per step
           return;
         }
         if (!counts.count(n)) throw FormatError(what + ": has no counter '" + n + "'");
