@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <gan/gan.hpp>
@@ -41,23 +42,59 @@ std::vector<char> saved_bytes(Tr& trainer, const std::string& path) {
   return std::vector<char>((std::istreambuf_iterator<char>(in)), {});
 }
 
+/// Modes covered and high-quality fraction of a small GAN (64-wide nets) trained on the ring
+/// with `seed`, about 2 s on one core. The settings are chosen to converge on every seed rather
+/// than fast: lr 1e-3 (not 2e-3), a batch of 256 and samples from an EMA of the generator, which
+/// damps the last iterate's oscillation around the modes. Measured on seeds 1..15 (AMD EPYC):
+/// 6-8 modes and 0.75-0.86 high quality on every seed.
+metrics::ModeCoverage ring_figures(std::uint64_t seed) {
+  Rng init(seed);
+  GNet g(init);
+  DNet d(init);
+  Trainer trainer(g, d, Objective<NonSaturating>{}, Adam(1e-3, 0.5, 0.999), Adam(1e-3, 0.5, 0.999),
+                  TrainerOptions{.batch = 256, .seed = seed, .ema_decay = 0.999});
+  const data::RingOfGaussians ring;
+  trainer.fit(4000, ring, false);
+  const auto s = trainer.sample(2000).to_host();
+  return metrics::mode_coverage(std::vector<double>(s.begin(), s.end()), ring.centres(), ring.stddev);
+}
+
+/// Mean norm of the critic's input gradient at points e r + (1 - e) f, e ~ U(0, 1) per row: the
+/// quantity WGAN-GP's penalty pulls to 1.
+template <class Net>
+double mean_gradient_norm(Net& critic, const std::vector<float>& real, const std::vector<float>& fake, index_t cols,
+                          Rng& rng) {
+  const index_t n = index_t(real.size()) / cols;
+  Tensor<float, Cpu> mixed(n, cols), eps(n, 1), ones(n, 1);
+  ops::fill_uniform(eps, rng);
+  ops::fill(ones, 1.f);
+  for (index_t i = 0; i < n; ++i)
+    for (index_t j = 0; j < cols; ++j) {
+      const index_t k = i * cols + j;
+      mixed.data()[k] = eps.data()[i] * real[std::size_t(k)] + (1 - eps.data()[i]) * fake[std::size_t(k)];
+    }
+  critic.forward(mixed);
+  const auto grad = critic.backward(ones, Grads{.params = false, .input = true}).to_host();
+  double sum = 0;
+  for (index_t i = 0; i < n; ++i) {
+    double sq = 0;
+    for (index_t j = 0; j < cols; ++j) sq += double(grad[std::size_t(i * cols + j)]) * grad[std::size_t(i * cols + j)];
+    sum += std::sqrt(sq);
+  }
+  return sum / double(n);
+}
+
 }  // namespace
 
 TEST_CASE("A small GAN covers the ring of 8 Gaussians (>= 6 modes) in a few seconds") {
-  // GAN training is chaotic: a change of rounding (another BLAS, compiler or flag) changes the
-  // trajectory. So the bar is on the median of five seeds.
+  // GAN training is chaotic: a change of rounding (another CPU, BLAS, compiler or flag) changes
+  // the trajectory, so one seed's figures are not portable. The bars are on the median of five
+  // seeds, with settings that converge on each of them (an untrained generator covers 1-2 modes
+  // with almost no sample near a centre).
   std::vector<int> modes;
   std::vector<double> quality;
   for (std::uint64_t seed : {1, 2, 3, 4, 5}) {
-    Rng init(seed);
-    GNet g(init);
-    DNet d(init);
-    Trainer trainer(g, d, Objective<NonSaturating>{}, Adam(2e-3, 0.5, 0.999), Adam(2e-3, 0.5, 0.999),
-                    TrainerOptions{.batch = 128, .seed = seed});
-    const data::RingOfGaussians ring;
-    trainer.fit(4000, ring, false);
-    const auto s = trainer.sample(2000).to_host();
-    const auto m = metrics::mode_coverage(std::vector<double>(s.begin(), s.end()), ring.centres(), ring.stddev);
+    const auto m = ring_figures(seed);
     MESSAGE("seed " << seed << ": modes " << m.modes << ", high quality " << m.high_quality);
     modes.push_back(m.modes);
     quality.push_back(m.high_quality);
@@ -65,7 +102,7 @@ TEST_CASE("A small GAN covers the ring of 8 Gaussians (>= 6 modes) in a few seco
   std::sort(modes.begin(), modes.end());
   std::sort(quality.begin(), quality.end());
   CHECK(modes[2] >= 6);
-  CHECK(quality[2] >= 0.4);  // the full example reaches >= 0.8 with wider nets and more steps
+  CHECK(quality[2] >= 0.5);
 }
 
 TEST_CASE("WGAN-GP with PacGAN learns a shifted 1-D Gaussian") {
@@ -77,8 +114,7 @@ TEST_CASE("WGAN-GP with PacGAN learns a shifted 1-D Gaussian") {
   Trainer trainer(g, d, Objective<Wasserstein, GradientPenalty>{}, Adam(1e-3, 0.5, 0.9), Adam(1e-3, 0.5, 0.9),
                   TrainerOptions{.batch = 128, .n_critic = 3, .pac = 2, .seed = 1});
   auto target = [](Tensor<float, Cpu>& b, Rng& rng) { ops::fill_normal(b, rng, 3.0f, 0.5f); };
-  const auto last = trainer.fit(3000, target, false);
-  CHECK(last.penalty >= 0);
+  trainer.fit(3000, target, false);
   const auto s = trainer.sample(4000).to_host();
   double m = 0, v = 0;
   for (float x : s) m += x / double(s.size());
@@ -86,6 +122,17 @@ TEST_CASE("WGAN-GP with PacGAN learns a shifted 1-D Gaussian") {
   MESSAGE("mean " << m << ", sd " << std::sqrt(v));
   CHECK(m == doctest::Approx(3.0).epsilon(0.1));  // it starts near 0
   CHECK(std::sqrt(v) == doctest::Approx(0.5).epsilon(0.3));
+  // The penalty did its job: between real and generated pairs (pac 2: a critic row is 2
+  // samples) the critic's gradient norm is near 1, measured in training mode (a dropout mask
+  // drawn), as the penalty saw it. Measured: about 1.00 (seeds 1-3); at initialisation 0.05;
+  // trained with lambda = 0 (no penalty) 11.
+  Tensor<float, Cpu> real(4000, 1);
+  Rng rng(7);
+  target(real, rng);
+  const double norm = mean_gradient_norm(d, real.to_host(), s, 2, rng);
+  MESSAGE("critic gradient norm on interpolates " << norm);
+  CHECK(norm > 0.8);
+  CHECK(norm < 1.2);
 }
 
 TEST_CASE("The same seed gives bit-identical losses and weights") {
