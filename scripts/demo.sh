@@ -6,5 +6,5 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/install-deps.sh"
 cmake -S "$here" -B "$here/build/release" -DCMAKE_BUILD_TYPE=Release -DGAN_BUILD_TESTS=OFF >/dev/null
-cmake --build "$here/build/release" --target toy_ring one_step -j"$(nproc)"
+cmake --build "$here/build/release" --target toy_ring one_step conditional_ring -j"$(nproc)"
 "$here/build/release/examples/toy_ring" "$@"
