@@ -4,8 +4,7 @@
 // /usr/share/datasets/fashion-mnist/ ({train,t10k}-{images-idx3,labels-idx1}-ubyte.gz).
 //
 //   gan::data::FashionMnist data(gan::data::Split::train);    // or (split, "/my/dir")
-//   trainer.step(data);                        // real(batch, condition, rng): images and one-hot labels
-//   trainer.step(data.unconditional());        // real(batch, rng): images only
+//   trainer.step(data);   // a conditional GAN gets images and one-hot labels, an unconditional one images
 //
 // Pixels become values in [-1, 1] (the range of a Tanh output: 0 -> -1, 255 -> 1), each sample of
 // shape 1x28x28. Needs zlib (see idx.hpp), so gan/gan.hpp does not include this header.
@@ -95,17 +94,6 @@ class LabelledImages {
     for (std::size_t r = 0; r < idx.size(); ++r) host[r * std::size_t(classes_) + labels_[idx[r]]] = T(1);
     condition.from_host(host.data(), index_t(idx.size()), index_t(classes_));
   }
-
-  /// A view of this data set as an unconditional sampler (only real(batch, rng)): gan::Trainer uses
-  /// the conditional call whenever a sampler has one. The data set must outlive it.
-  struct Unconditional {
-    const LabelledImages* data;
-    template <class T, class B>
-    void operator()(Tensor<T, B>& batch, Rng& rng) const {
-      (*data)(batch, rng);
-    }
-  };
-  Unconditional unconditional() const { return Unconditional{this}; }
 
  private:
   std::vector<std::size_t>& draw(index_t rows, Rng& rng) const {

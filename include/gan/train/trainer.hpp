@@ -96,17 +96,21 @@ class Trainer {
   }
 
   /// One training step. `real(batch, rng)` fills a (batch, generator output shape) tensor with
-  /// real samples; it is called n_critic times. For a conditional GAN the sampler is
-  /// `real(batch, condition, rng)` and also fills the (batch, width) condition of the batch.
+  /// real samples; it is called n_critic times. For a conditional GAN (a layer of either network
+  /// reads the condition) the sampler is `real(batch, condition, rng)` and also fills the
+  /// (batch, width) condition of the batch.
   template <class Sampler>
   Losses step(Sampler&& real) {
-    constexpr bool with_condition = std::is_invocable_v<Sampler&, Tn&, Tn&, Rng&>;
-    static_assert(with_condition || std::is_invocable_v<Sampler&, Tn&, Rng&>,
-                  "gan::Trainer::step: the sampler must be callable as real(batch, rng), or as "
-                  "real(batch, condition, rng) for a conditional GAN");
-    static_assert(with_condition || !(GNet::conditional() || DNet::conditional()),
+    // A conditional GAN (a network reads the condition) asks the sampler for the condition too;
+    // an unconditional one asks for samples only, even from a sampler that can give both.
+    constexpr bool conditional = GNet::conditional() || DNet::conditional();
+    constexpr bool with_condition = conditional && std::is_invocable_v<Sampler&, Tn&, Tn&, Rng&>;
+    static_assert(!conditional || with_condition,
                   "gan::Trainer::step: this generator or critic reads a condition (Concat, Projection): the sampler "
                   "must be real(batch, condition, rng) and fill the condition too");
+    static_assert(conditional || std::is_invocable_v<Sampler&, Tn&, Rng&>,
+                  "gan::Trainer::step: the sampler must be callable as real(batch, rng), or as "
+                  "real(batch, condition, rng) for a conditional GAN");
     Losses out;
     out.step = step_ + 1;
     const index_t n = opt_.batch, rows = n / opt_.pac;
