@@ -181,6 +181,9 @@ TEST_CASE("thrust parity: Chain, Residual, SkipConcat") {
   check_layer_parity<Sequential<Input<6>, Residual<Chain<Dense<6>, LayerNorm, Tanh>>, SkipConcat<Chain<Dense<4>, LeakyReLU<>>>,
                                 Dense<2>>>();
 }
+TEST_CASE("thrust parity: Conv2d (im2col, col2im gather, tangent and its reverse)") {
+  check_layer_parity<Sequential<Input<2, 6, 6>, Conv2d<3, 3, 2, 1>, LeakyReLU<>, Flatten, Dense<2>>>();
+}
 
 // The backend GEMM behind every Dense pass: C = alpha op(A) op(B) + beta C for all four transpose
 // cases, odd non-square shapes (and one large enough for the blocked kernels), alpha != 1, and

@@ -19,6 +19,7 @@
 #include "layers/batch_norm.hpp"
 #include "layers/chain.hpp"
 #include "layers/concat.hpp"
+#include "layers/conv2d.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
 #include "layers/layer_norm.hpp"

@@ -1,0 +1,193 @@
+// gan/layers/conv2d.hpp: the 2-D convolution (PyTorch's Conv2d: square kernel, zero padding).
+//   y[s, o, oy, ox] = b[o] + sum_{c, ky, kx} W[o, c, ky, kx] x[s, c, oy*S - P + ky, ox*S - P + kx]
+//   (x read as 0 outside the image); Hout = (H + 2P - K) / S + 1, likewise Wout.
+// As products: cols = im2col(x), one row per output position (s, oy, ox) and one column per
+// (c, ky, kx); then rows = cols W^T, a (batch*Hout*Wout, OutC) block, stored into y as NCHW:
+//   forward:   rows = cols W^T;  y = nchw(rows) + b
+//   backward:  drows = rows(dy);  dW += drows^T cols;  db += column sums of drows;
+//              dcols = drows W;  dx = col2im(dcols)  (a gather: each input value sums the
+//              column entries that read it, one thread per value, no atomics)
+//   tangent:   yt = conv(xt) without the bias, and its reverse adds drows(dyt)^T im2col(xt) to dW.
+// W is (OutC, C*K*K) row-major (PyTorch's (OutC, C, K, K) flattened), b is (1, OutC).
+#pragma once
+#include <cmath>
+#include <string>
+
+#include "../core/error.hpp"
+#include "../core/layer.hpp"
+#include "../core/ops.hpp"
+
+namespace gan {
+
+template <index_t OutC, index_t K, index_t Stride = 1, index_t Pad = 0>
+struct Conv2d {
+  static_assert(OutC > 0, "gan::Conv2d<OutC, K, Stride, Pad>: OutC (output channels) must be > 0");
+  static_assert(K > 0, "gan::Conv2d<OutC, K, Stride, Pad>: K (kernel size) must be > 0");
+  static_assert(Stride > 0, "gan::Conv2d<OutC, K, Stride, Pad>: Stride must be > 0");
+  static_assert(Pad >= 0, "gan::Conv2d<OutC, K, Stride, Pad>: Pad must be >= 0");
+
+  /// Output size along one spatial dimension of n (Dynamic stays Dynamic).
+  static constexpr index_t out_dim(index_t n) {
+    if constexpr (Stride <= 0) return Dynamic;  // the static_assert above has said why
+    else return n == Dynamic ? Dynamic : (n + 2 * Pad - K) / Stride + 1;
+  }
+  /// An image (rank 3) whose padded height and width hold at least one kernel; a Dynamic
+  /// input is checked again at construction, when its shape is known.
+  static constexpr bool accepts(Shape in) {
+    if (in.rank != 3) return in.size() == Dynamic && in.rank == 1 && in.c == Dynamic;
+    auto fits = [](index_t n) { return n == Dynamic || n + 2 * Pad >= K; };
+    return fits(in.h) && fits(in.w);
+  }
+  static constexpr Shape output_shape(Shape in) {
+    if (in.rank != 3) return Shape::image(OutC, Dynamic, Dynamic);
+    return Shape::image(OutC, out_dim(in.h), out_dim(in.w));
+  }
+  static std::string name() {
+    return "Conv2d<" + std::to_string(OutC) + ", " + std::to_string(K) + ", " + std::to_string(Stride) + ", " +
+           std::to_string(Pad) + ">";
+  }
+
+  template <class T, class B>
+  struct Layer {
+    using Tn = Tensor<T, B>;
+    Tn W, b, dW, db;
+    Tn cols;  // (batch*Hout*Wout, C*K*K): im2col of x (or xt), then the column gradient
+    Tn rows;  // (batch*Hout*Wout, OutC): the product before (or the gradient after) the NCHW pass
+    index_t C = 0, H = 0, Wd = 0, Ho = 0, Wo = 0;
+    static constexpr bool per_sample = true;
+    static constexpr bool has_tangent = true;
+
+    /// PyTorch's default initialisation: U(-1/sqrt(C*K*K), 1/sqrt(C*K*K)) for W and b.
+    void setup(const Shape& in, const Shape& out, Rng& init) {
+      C = in.c;
+      H = in.h;
+      Wd = in.w;
+      Ho = out.h;
+      Wo = out.w;
+      const index_t ckk = C * K * K;
+      const T bound = T(1) / std::sqrt(T(ckk));
+      W.resize(OutC, ckk);
+      b.resize(1, OutC);
+      ops::fill_uniform(W, init, -bound, bound);
+      ops::fill_uniform(b, init, -bound, bound);
+      dW.resize(OutC, ckk);
+      db.resize(1, OutC);
+      ops::fill(dW, T(0));
+      ops::fill(db, T(0));
+    }
+
+    /// cols[(s, oy, ox), (c, ky, kx)] = x[s, c, oy*S - P + ky, ox*S - P + kx], 0 outside.
+    void im2col(const Tn& x) {
+      const index_t n = x.rows(), P = Ho * Wo, ckk = C * K * K;
+      cols.resize(n * P, ckk);
+      const T* xp = x.data();
+      T* cp = cols.data();
+      const index_t c_ = C, h_ = H, w_ = Wd, wo = Wo;
+      B::for_each_2d(n * P, ckk, [=] GAN_HD(index_t r, index_t q) {
+        const index_t s = r / P, p = r % P, oy = p / wo, ox = p % wo;
+        const index_t c = q / (K * K), kk = q % (K * K), ky = kk / K, kx = kk % K;
+        const index_t iy = oy * Stride - Pad + ky, ix = ox * Stride - Pad + kx;
+        const bool in = iy >= 0 && iy < h_ && ix >= 0 && ix < w_;
+        cp[r * ckk + q] = in ? xp[((s * c_ + c) * h_ + iy) * w_ + ix] : T(0);
+      });
+    }
+
+    /// dx[s, c, iy, ix] = sum of the dcols entries that im2col read from it (a gather).
+    void col2im(Tn& dx) const {
+      const index_t n = dx.rows(), P = Ho * Wo, ckk = C * K * K, chw = C * H * Wd;
+      const T* cp = cols.data();
+      T* dp = dx.data();
+      const index_t h_ = H, w_ = Wd, ho = Ho, wo = Wo;
+      B::for_each_2d(n, chw, [=] GAN_HD(index_t s, index_t e) {
+        const index_t c = e / (h_ * w_), iy = (e / w_) % h_, ix = e % w_;
+        T acc = T(0);
+        for (index_t ky = 0; ky < K; ++ky) {
+          const index_t ty = iy + Pad - ky;  // = oy * Stride
+          if (ty < 0 || ty % Stride != 0 || ty / Stride >= ho) continue;
+          for (index_t kx = 0; kx < K; ++kx) {
+            const index_t tx = ix + Pad - kx;
+            if (tx < 0 || tx % Stride != 0 || tx / Stride >= wo) continue;
+            const index_t r = s * P + (ty / Stride) * wo + tx / Stride;
+            acc += cp[r * ckk + (c * K + ky) * K + kx];
+          }
+        }
+        dp[s * chw + e] = acc;
+      });
+    }
+
+    /// y[s, o, p] = rows[s*P + p, o] (+ b[o] when with_bias).
+    void rows_to_nchw(Tn& y, bool with_bias) const {
+      const index_t P = Ho * Wo, n = y.rows();
+      const T* rp = rows.data();
+      const T* bp = b.data();
+      T* yp = y.data();
+      B::for_each_2d(n * OutC, P, [=] GAN_HD(index_t i, index_t p) {
+        const index_t s = i / OutC, o = i % OutC;
+        yp[i * P + p] = rp[(s * P + p) * OutC + o] + (with_bias ? bp[o] : T(0));
+      });
+    }
+
+    /// rows[s*P + p, o] = dy[s, o, p].
+    void nchw_to_rows(const Tn& dy) {
+      const index_t P = Ho * Wo, n = dy.rows();
+      rows.resize(n * P, OutC);
+      const T* dp = dy.data();
+      T* rp = rows.data();
+      B::for_each_2d(n * P, OutC, [=] GAN_HD(index_t r, index_t o) {
+        const index_t s = r / P, p = r % P;
+        rp[r * OutC + o] = dp[(s * OutC + o) * P + p];
+      });
+    }
+
+    /// y = conv(x) (+ b).
+    void convolve(const Tn& x, Tn& y, bool with_bias) {
+      im2col(x);
+      ops::matmul(false, true, T(1), cols, W, T(0), rows);  // (n*P, ckk) (ckk, OutC)
+      rows_to_nchw(y, with_bias);
+    }
+
+    /// The reverse of convolve for the gradient dy at input x: dW += drows^T cols, db += sums
+    /// (with_bias), dx = col2im(drows W).
+    void convolve_backward(const Tn& x, const Tn& dy, Tn* dx, bool param_grads, bool with_bias) {
+      nchw_to_rows(dy);
+      if (param_grads) {
+        im2col(x);
+        ops::matmul(true, false, T(1), rows, cols, T(1), dW);  // (OutC, n*P) (n*P, ckk)
+        if (with_bias) ops::col_sum(rows, db, T(1));
+      }
+      if (dx) {
+        ops::matmul(false, false, T(1), rows, W, T(0), cols);  // (n*P, OutC) (OutC, ckk)
+        col2im(*dx);
+      }
+    }
+
+    void forward(Context<T, B>&, const Tn& x, Tn& y) { convolve(x, y, true); }
+
+    void backward(Context<T, B>&, const Tn& x, const Tn&, const Tn& dy, Tn* dx, bool param_grads) {
+      convolve_backward(x, dy, dx, param_grads, true);
+    }
+
+    // Tangent: yt = conv(xt) without the bias (the map is affine in x).
+    void forward_tangent(Context<T, B>& ctx, const Tn& x, const Tn& xt, Tn& y, Tn& yt) {
+      forward(ctx, x, y);
+      convolve(xt, yt, false);
+    }
+    // Reverse of (y, yt): dW += grad(dy, x) + grad(dyt, xt), db += sum dy, dx = convT(dy),
+    // dxt = convT(dyt).
+    void backward_tangent(Context<T, B>&, const Tn& x, const Tn& xt, const Tn&, const Tn&, const Tn& dy,
+                          const Tn& dyt, Tn* dx, Tn* dxt, bool param_grads) {
+      convolve_backward(x, dy, dx, param_grads, true);
+      convolve_backward(xt, dyt, dxt, param_grads, false);
+    }
+
+    template <class F>
+    void visit_params(F f) {
+      f(W, dW);
+      f(b, db);
+    }
+    template <class F>
+    void visit_buffers(F) {}
+  };
+};
+
+}  // namespace gan
