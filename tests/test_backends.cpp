@@ -184,6 +184,12 @@ TEST_CASE("thrust parity: Chain, Residual, SkipConcat") {
 TEST_CASE("thrust parity: Conv2d (im2col, col2im gather, tangent and its reverse)") {
   check_layer_parity<Sequential<Input<2, 6, 6>, Conv2d<3, 3, 2, 1>, LeakyReLU<>, Flatten, Dense<2>>>();
 }
+TEST_CASE("thrust parity: BatchNorm2d in training mode (per-channel sums in two passes)") {
+  check_layer_parity<Sequential<Input<2, 4, 4>, BatchNorm2d, LeakyReLU<>, Flatten, Dense<2>>>();
+}
+TEST_CASE("thrust parity: BatchNorm2d in eval mode, after the running statistics moved") {
+  check_layer_parity<Sequential<Input<2, 4, 4>, BatchNorm2d, LeakyReLU<>, Flatten, Dense<2>>>({}, 0, Mode::eval);
+}
 
 // The backend GEMM behind every Dense pass: C = alpha op(A) op(B) + beta C for all four transpose
 // cases, odd non-square shapes (and one large enough for the blocked kernels), alpha != 1, and

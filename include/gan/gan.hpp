@@ -17,6 +17,7 @@
 
 #include "layers/activations.hpp"
 #include "layers/batch_norm.hpp"
+#include "layers/batch_norm2d.hpp"
 #include "layers/chain.hpp"
 #include "layers/concat.hpp"
 #include "layers/conv2d.hpp"
