@@ -190,6 +190,9 @@ TEST_CASE("thrust parity: BatchNorm2d in training mode (per-channel sums in two 
 TEST_CASE("thrust parity: BatchNorm2d in eval mode, after the running statistics moved") {
   check_layer_parity<Sequential<Input<2, 4, 4>, BatchNorm2d, LeakyReLU<>, Flatten, Dense<2>>>({}, 0, Mode::eval);
 }
+TEST_CASE("thrust parity: Upsample and AvgPool (gathers, tangent and its reverse)") {
+  check_layer_parity<Sequential<Input<2, 4, 4>, Upsample<2>, AvgPool<2>, Flatten, Dense<2>>>();
+}
 
 // The backend GEMM behind every Dense pass: C = alpha op(A) op(B) + beta C for all four transpose
 // cases, odd non-square shapes (and one large enough for the blocked kernels), alpha != 1, and
