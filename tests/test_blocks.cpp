@@ -5,6 +5,10 @@
 #include <cmath>
 
 #include "gradcheck.hpp"
+#include <gan/layers/chain.hpp>
+#include <gan/layers/skip_concat.hpp>
+#include <gan/layers/residual.hpp>
+#include <gan/losses/generator_terms.hpp>
 
 using namespace gan;
 using gantest::check_layer_gradients;

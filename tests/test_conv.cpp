@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "gradcheck.hpp"
+#include <gan/layers/conv2d.hpp>
 
 using namespace gan;
 using gantest::check_layer_gradients;

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "gradcheck.hpp"
+#include <gan/layers/layer_norm.hpp>
+#include <gan/layers/projection.hpp>
 
 using namespace gan;
 using gantest::Td;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gradcheck.hpp"
+#include <gan/layers/resample.hpp>
 
 using namespace gan;
 using gantest::check_layer_gradients;

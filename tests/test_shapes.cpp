@@ -7,6 +7,8 @@
 #include <fstream>
 
 #include "gradcheck.hpp"
+#include <gan/core/concepts.hpp>
+#include <gan/core/stack.hpp>
 
 using namespace gan;
 using gantest::Td;

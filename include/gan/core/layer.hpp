@@ -127,6 +127,16 @@ constexpr bool per_sample() {
   else
     return false;
 }
+/// A layer that sizes its own output and input gradient (a Chain: its last layer writes, or views,
+/// them), so the enclosing stack must not ready them (that would drop a view and allocate).
+template <class L>
+constexpr bool sizes_own_output() {
+  if constexpr (requires { L::sizes_own_output; })
+    return L::sizes_own_output;
+  else
+    return false;
+}
+
 }  // namespace detail
 
 }  // namespace gan

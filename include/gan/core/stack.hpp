@@ -62,16 +62,6 @@ concept CompositeLayer = requires(L& l, const Shape& in, Rng& init, SizeList& si
   { l.setup_composite(in, init, sizes) } -> std::convertible_to<Shape>;
 };
 
-/// A layer that sizes its own output and input gradient (a Chain: its last layer writes, or views,
-/// them), so the enclosing stack must not ready them (that would drop a view and allocate).
-template <class L>
-constexpr bool sizes_own_output() {
-  if constexpr (requires { L::sizes_own_output; })
-    return L::sizes_own_output;
-  else
-    return false;
-}
-
 /// A layer that receives its Dynamic size before setup (when it is not the output's).
 template <class L>
 concept TakesRuntimeSize = requires(L& l, index_t v) { l.take_runtime_size(v); };
