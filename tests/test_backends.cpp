@@ -184,6 +184,9 @@ TEST_CASE("thrust parity: Chain, Residual, SkipConcat") {
 TEST_CASE("thrust parity: Conv2d (im2col, col2im gather, tangent and its reverse)") {
   check_layer_parity<Sequential<Input<2, 6, 6>, Conv2d<3, 3, 2, 1>, LeakyReLU<>, Flatten, Dense<2>>>();
 }
+TEST_CASE("thrust parity: ConvTranspose2d (rows, spread by col2im, bias sums, tangent and its reverse)") {
+  check_layer_parity<Sequential<Input<3, 3, 3>, ConvTranspose2d<2, 4, 2, 1>, LeakyReLU<>, Flatten, Dense<2>>>();
+}
 TEST_CASE("thrust parity: BatchNorm2d in training mode (per-channel sums in two passes)") {
   check_layer_parity<Sequential<Input<2, 4, 4>, BatchNorm2d, LeakyReLU<>, Flatten, Dense<2>>>();
 }

@@ -21,6 +21,7 @@
 #include "layers/chain.hpp"
 #include "layers/concat.hpp"
 #include "layers/conv2d.hpp"
+#include "layers/conv_transpose2d.hpp"
 #include "layers/resample.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"

@@ -16,6 +16,7 @@
 #include "../core/error.hpp"
 #include "../core/layer.hpp"
 #include "../core/ops.hpp"
+#include "im2col.hpp"
 
 namespace gan {
 
@@ -76,88 +77,27 @@ struct Conv2d {
       ops::fill(db, T(0));
     }
 
-    /// cols[(s, oy, ox), (c, ky, kx)] = x[s, c, oy*S - P + ky, ox*S - P + kx], 0 outside.
-    void im2col(const Tn& x) {
-      const index_t n = x.rows(), P = Ho * Wo, ckk = C * K * K;
-      cols.resize(n * P, ckk);
-      const T* xp = x.data();
-      T* cp = cols.data();
-      const index_t c_ = C, h_ = H, w_ = Wd, wo = Wo;
-      B::for_each_2d(n * P, ckk, [=] GAN_HD(index_t r, index_t q) {
-        const index_t s = r / P, p = r % P, oy = p / wo, ox = p % wo;
-        const index_t c = q / (K * K), kk = q % (K * K), ky = kk / K, kx = kk % K;
-        const index_t iy = oy * Stride - Pad + ky, ix = ox * Stride - Pad + kx;
-        const bool in = iy >= 0 && iy < h_ && ix >= 0 && ix < w_;
-        cp[r * ckk + q] = in ? xp[((s * c_ + c) * h_ + iy) * w_ + ix] : T(0);
-      });
-    }
-
-    /// dx[s, c, iy, ix] = sum of the dcols entries that im2col read from it (a gather).
-    void col2im(Tn& dx) const {
-      const index_t n = dx.rows(), P = Ho * Wo, ckk = C * K * K, chw = C * H * Wd;
-      const T* cp = cols.data();
-      T* dp = dx.data();
-      const index_t h_ = H, w_ = Wd, ho = Ho, wo = Wo;
-      B::for_each_2d(n, chw, [=] GAN_HD(index_t s, index_t e) {
-        const index_t c = e / (h_ * w_), iy = (e / w_) % h_, ix = e % w_;
-        T acc = T(0);
-        for (index_t ky = 0; ky < K; ++ky) {
-          const index_t ty = iy + Pad - ky;  // = oy * Stride
-          if (ty < 0 || ty % Stride != 0 || ty / Stride >= ho) continue;
-          for (index_t kx = 0; kx < K; ++kx) {
-            const index_t tx = ix + Pad - kx;
-            if (tx < 0 || tx % Stride != 0 || tx / Stride >= wo) continue;
-            const index_t r = s * P + (ty / Stride) * wo + tx / Stride;
-            acc += cp[r * ckk + (c * K + ky) * K + kx];
-          }
-        }
-        dp[s * chw + e] = acc;
-      });
-    }
-
-    /// y[s, o, p] = rows[s*P + p, o] (+ b[o] when with_bias).
-    void rows_to_nchw(Tn& y, bool with_bias) const {
-      const index_t P = Ho * Wo, n = y.rows();
-      const T* rp = rows.data();
-      const T* bp = b.data();
-      T* yp = y.data();
-      B::for_each_2d(n * OutC, P, [=] GAN_HD(index_t i, index_t p) {
-        const index_t s = i / OutC, o = i % OutC;
-        yp[i * P + p] = rp[(s * P + p) * OutC + o] + (with_bias ? bp[o] : T(0));
-      });
-    }
-
-    /// rows[s*P + p, o] = dy[s, o, p].
-    void nchw_to_rows(const Tn& dy) {
-      const index_t P = Ho * Wo, n = dy.rows();
-      rows.resize(n * P, OutC);
-      const T* dp = dy.data();
-      T* rp = rows.data();
-      B::for_each_2d(n * P, OutC, [=] GAN_HD(index_t r, index_t o) {
-        const index_t s = r / P, p = r % P;
-        rp[r * OutC + o] = dp[(s * OutC + o) * P + p];
-      });
-    }
+    detail::ConvGeometry geometry() const { return {C, H, Wd, Ho, Wo}; }
 
     /// y = conv(x) (+ b).
     void convolve(const Tn& x, Tn& y, bool with_bias) {
-      im2col(x);
+      detail::im2col<K, Stride, Pad>(geometry(), x, cols);
       ops::matmul(false, true, T(1), cols, W, T(0), rows);  // (n*P, ckk) (ckk, OutC)
-      rows_to_nchw(y, with_bias);
+      detail::from_rows(rows, OutC, Ho * Wo, y, with_bias ? b.data() : nullptr);
     }
 
     /// The reverse of convolve for the gradient dy at input x: dW += drows^T cols, db += sums
     /// (with_bias), dx = col2im(drows W).
     void convolve_backward(const Tn& x, const Tn& dy, Tn* dx, bool param_grads, bool with_bias) {
-      nchw_to_rows(dy);
+      detail::to_rows(dy, OutC, Ho * Wo, rows);
       if (param_grads) {
-        im2col(x);
+        detail::im2col<K, Stride, Pad>(geometry(), x, cols);
         ops::matmul(true, false, T(1), rows, cols, T(1), dW);  // (OutC, n*P) (n*P, ckk)
         if (with_bias) ops::col_sum(rows, db, T(1));
       }
       if (dx) {
         ops::matmul(false, false, T(1), rows, W, T(0), cols);  // (n*P, OutC) (OutC, ckk)
-        col2im(*dx);
+        detail::col2im<K, Stride, Pad>(geometry(), cols, *dx);
       }
     }
 
