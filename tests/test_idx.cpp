@@ -248,6 +248,9 @@ TEST_CASE("FashionMnist sampler on a synthetic pair: shapes, range, one-hot labe
   CHECK(std::string(data::FashionMnist::class_name(9)) == "Ankle boot");
   CHECK(data::FashionMnist::class_names[0] == std::string("T-shirt/top"));
   CHECK_THROWS_AS(data::FashionMnist::class_name(10), std::out_of_range);
+  const data::LabelledImages& base = d;  // the names reach the generic sampler too
+  CHECK(base.class_name(9) == "Ankle boot");
+  CHECK(base.class_counts() == std::vector<std::size_t>(10, 3));
 
   Rng rng(5);
   Tensor<float, Cpu> batch(64, 784), cond;
