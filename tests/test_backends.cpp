@@ -196,6 +196,22 @@ TEST_CASE("thrust parity: BatchNorm2d in eval mode, after the running statistics
 TEST_CASE("thrust parity: Upsample and AvgPool (gathers, tangent and its reverse)") {
   check_layer_parity<Sequential<Input<2, 4, 4>, Upsample<2>, AvgPool<2>, Flatten, Dense<2>>>();
 }
+TEST_CASE("thrust parity: SpectralNorm (power step, sigma term of the weight gradient, tangent and its reverse)") {
+  check_layer_parity<Sequential<Input<2, 6, 6>, SpectralNorm<Conv2d<3, 3, 2, 1>>, LeakyReLU<>, Flatten, SpectralNorm<Dense<2>>>>();
+  check_layer_parity<Sequential<Input<7>, SpectralNorm<Dense<Dynamic>>, Tanh, SpectralNorm<Projection<3>>>>({5}, 3);
+}
+TEST_CASE("thrust parity: SpectralNorm in eval mode (the stored u, v), beside BatchNorm2d") {
+  // Three training passes move u, v (compared as state) and the running statistics; eval then
+  // computes sigma from the stored u, v.
+  check_layer_parity<Sequential<Input<2, 4, 4>, SpectralNorm<Conv2d<3, 3, 1, 1>>, BatchNorm2d, LeakyReLU<>, Flatten, Dense<2>>>(
+      {}, 0, Mode::eval);
+}
+TEST_CASE("thrust parity: MinibatchStdDev (group statistics, tangent and its reverse)") {
+  // A batch of 12: three groups of 4, four groups of 3, one group of 12 (Group 16 > 12).
+  check_layer_parity<Sequential<Input<2, 4, 4>, MinibatchStdDev<4>, Conv2d<2, 3, 1, 1>, Flatten, Dense<2>>>();
+  check_layer_parity<Sequential<Input<5>, Dense<6>, Tanh, MinibatchStdDev<3>, Dense<2>>>();
+  check_layer_parity<Sequential<Input<1, 3, 3>, MinibatchStdDev<16>, Flatten, Dense<2>>>();
+}
 
 // The backend GEMM behind every Dense pass: C = alpha op(A) op(B) + beta C for all four transpose
 // cases, odd non-square shapes (and one large enough for the blocked kernels), alpha != 1, and
@@ -423,6 +439,41 @@ std::vector<float> conditional_run() {
 
 TEST_CASE("thrust parity: a conditional WGAN-GP with a projection critic and a generator term") {
   check_close(conditional_run<Cpu>(), conditional_run<Gpu>(), loss_tol, "losses and weights");
+}
+
+TEST_CASE("thrust parity: training with a SpectralNorm + MinibatchStdDev critic (and SpectralNorm in G)") {
+  // The critic is not per-sample (real and fake in separate passes) and takes WGAN-GP through the
+  // minibatch statistic's tangent pass; G's u, v reach the EMA generator as state.
+  using SnG = Sequential<Input<2>, SpectralNorm<Dense<32>>, ReLU, Dense<32>, ReLU, Dense<2>>;
+  using SnD = Sequential<Input<2>, SpectralNorm<Dense<32>>, LeakyReLU<>, MinibatchStdDev<4>, SpectralNorm<Dense<32>>,
+                         LeakyReLU<>, SpectralNorm<Dense<1>>>;
+  // WGAN-GP with SGD, not Adam: under the Wasserstein (and, while |D| < 1, the hinge) loss the
+  // bias of a hidden unit that is active on every real and fake sample gets dL/db = w (1/n) (sum of
+  // -1 over real + sum of +1 over fake) = 0 exactly, and the penalty does not depend on that bias
+  // either (with LeakyReLU, grad_x D is piecewise constant in it). Adam would turn each backend's
+  // rounding noise there into steps of +-lr with random signs (measured: 1.5e-3 after 10 steps).
+  check_training<SnG, SnD>(Objective<Wasserstein, GradientPenalty>{}, Sgd{.lr = 0.01, .momentum = 0.9}, 10, 2,
+                           "WGAN-GP + SGD, spectral norm and minibatch stddev");
+  check_training<SnG, SnD>(Objective<NonSaturating>{}, Adam(2e-4, 0.0, 0.9), 15, 1, "NS + Adam(beta1 = 0)");
+}
+
+TEST_CASE("thrust: a step with SpectralNorm and MinibatchStdDev transfers only the scalars it reports") {
+#if defined(GAN_COUNT_TRANSFERS)
+  using SnD = Sequential<Input<2>, SpectralNorm<Dense<32>>, LeakyReLU<>, MinibatchStdDev<4>, SpectralNorm<Dense<1>>>;
+  Rng init(1);
+  Network<ToyG, Gpu> g(init);
+  Network<SnD, Gpu> d(init);
+  Trainer t(g, d, Objective<Wasserstein, GradientPenalty>{}, Adam(1e-3, 0.5, 0.9), Adam(1e-3, 0.5, 0.9),
+            TrainerOptions{.batch = 64, .n_critic = 2, .seed = 1});
+  const data::RingOfGaussians ring;
+  t.step(ring);
+  const long before = Gpu::transfers().load();
+  t.step(ring);
+  // sigma, the norms of u and v and the group statistics stay on the device.
+  CHECK(Gpu::transfers().load() - before == 2 * 3 + 1);
+#else
+  MESSAGE("built without GAN_COUNT_TRANSFERS: transfer counting not checked");
+#endif
 }
 
 TEST_CASE("thrust: a training step transfers only the scalars it reports") {

@@ -26,10 +26,12 @@
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
 #include "layers/layer_norm.hpp"
+#include "layers/minibatch_stddev.hpp"
 #include "layers/projection.hpp"
 #include "layers/reshape.hpp"
 #include "layers/residual.hpp"
 #include "layers/skip_concat.hpp"
+#include "layers/spectral_norm.hpp"
 
 #include "losses/generator_terms.hpp"
 #include "losses/gradient_penalty.hpp"

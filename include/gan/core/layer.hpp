@@ -52,9 +52,10 @@ namespace gan {
 /// What a pass needs besides its tensors.
 template <class T, class B>
 struct Context {
-  bool training = true;                      // BatchNorm batch statistics, Dropout masks
+  bool training = true;                      // BatchNorm batch statistics, Dropout masks, SpectralNorm's power step
   Rng* rng = nullptr;                        // Dropout draws masks from it
-  bool reuse_noise = false;                  // Dropout keeps its last mask (tangent passes)
+  bool reuse_noise = false;                  // replay the last forward (tangent passes, gradient checks):
+                                             // Dropout keeps its mask, SpectralNorm its u and v
   const Tensor<T, B>* condition = nullptr;   // Concat appends it (conditional GANs)
 };
 
