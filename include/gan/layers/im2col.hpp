@@ -24,12 +24,21 @@ void im2col(const ConvGeometry& g, const Tensor<T, B>& img, Tensor<T, B>& cols) 
   const T* xp = img.data();
   T* cp = cols.data();
   const index_t c_ = g.C, h_ = g.H, w_ = g.W, wo = g.Wo;
-  B::for_each_2d(n * np, ckk, [=] GAN_HD(index_t r, index_t q) {
+  // One thread per (position, channel, kernel row): K contiguous values each.
+  B::for_each_2d(n * np, c_ * K, [=] GAN_HD(index_t r, index_t q) {
     const index_t s = r / np, p = r % np, oy = p / wo, ox = p % wo;
-    const index_t c = q / (K * K), kk = q % (K * K), ky = kk / K, kx = kk % K;
-    const index_t iy = oy * S - P + ky, ix = ox * S - P + kx;
-    const bool in = iy >= 0 && iy < h_ && ix >= 0 && ix < w_;
-    cp[r * ckk + q] = in ? xp[((s * c_ + c) * h_ + iy) * w_ + ix] : T(0);
+    const index_t c = q / K, ky = q % K;
+    const index_t iy = oy * S - P + ky, ix0 = ox * S - P;
+    T* out = cp + r * ckk + q * K;
+    if (iy < 0 || iy >= h_) {
+      for (index_t kx = 0; kx < K; ++kx) out[kx] = T(0);
+      return;
+    }
+    const T* row = xp + ((s * c_ + c) * h_ + iy) * w_;
+    for (index_t kx = 0; kx < K; ++kx) {
+      const index_t ix = ix0 + kx;
+      out[kx] = ix >= 0 && ix < w_ ? row[ix] : T(0);
+    }
   });
 }
 
@@ -43,14 +52,16 @@ void col2im(const ConvGeometry& g, const Tensor<T, B>& cols, Tensor<T, B>& img, 
   B::for_each_2d(n, chw, [=] GAN_HD(index_t s, index_t e) {
     const index_t c = e / (h_ * w_), iy = (e / w_) % h_, ix = e % w_;
     T acc = bias ? bias[c] : T(0);
-    for (index_t ky = 0; ky < K; ++ky) {
-      const index_t ty = iy + P - ky;  // = oy * S
-      if (ty < 0 || ty % S != 0 || ty / S >= ho) continue;
-      for (index_t kx = 0; kx < K; ++kx) {
-        const index_t tx = ix + P - kx;
-        if (tx < 0 || tx % S != 0 || tx / S >= wo) continue;
-        const index_t r = s * np + (ty / S) * wo + tx / S;
-        acc += cp[r * ckk + (c * K + ky) * K + kx];
+    // Only the kernel rows ky with iy + P - ky a multiple of S read (c, iy, ix): every S-th one.
+    for (index_t ky = (iy + P) % S; ky < K; ky += S) {
+      const index_t oy = (iy + P - ky) / S;
+      if (oy < 0) break;  // iy + P - ky < 0 for this ky and every later one
+      if (oy >= ho) continue;
+      for (index_t kx = (ix + P) % S; kx < K; kx += S) {
+        const index_t ox = (ix + P - kx) / S;
+        if (ox < 0) break;
+        if (ox >= wo) continue;
+        acc += cp[(s * np + oy * wo + ox) * ckk + (c * K + ky) * K + kx];
       }
     }
     dp[s * chw + e] = acc;
