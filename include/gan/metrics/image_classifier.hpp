@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "../backend/eigen/cpu.hpp"
 #include "../core/sequential.hpp"
 #include "../data/labelled_images.hpp"
 #include "../layers/activations.hpp"
@@ -100,6 +101,22 @@ class ImageClassifier {
     return out;
   }
 
+  /// The features of `data`'s first `max` images (all when max is 0), in order.
+  Eigen::MatrixXd features(const data::LabelledImages& data, std::size_t max = 0) {
+    check_shape(data, "features");
+    const std::size_t n = max ? std::min(max, data.size()) : data.size();
+    Eigen::MatrixXd out(Eigen::Index(n), feature_width);
+    std::vector<std::size_t> idx;
+    Tn batch;
+    for (std::size_t first = 0; first < n; first += chunk) {
+      idx.clear();
+      for (std::size_t i = first; i < std::min(n, first + chunk); ++i) idx.push_back(i);
+      data.images(idx, batch);
+      out.middleRows(Eigen::Index(first), Eigen::Index(idx.size())) = features(batch);
+    }
+    return out;
+  }
+
   /// The predicted class of each image.
   std::vector<int> predict(const Tn& images) {
     std::vector<int> out(std::size_t(images.rows()));
@@ -168,6 +185,11 @@ class ImageClassifier {
  private:
   static constexpr std::size_t chunk = 500;
 
+  void check_shape(const data::LabelledImages& data, const char* what) const {
+    if (data.shape() != FeatureSpec::input_shape)
+      throw ShapeError("ImageClassifier::" + std::string(what) + ": the data has images of shape " + data.shape().str() +
+                       "; this classifier reads " + FeatureSpec::input_shape.str());
+  }
   void check(const data::LabelledImages& data, const char* what) const {
     if (data.shape() != FeatureSpec::input_shape || data.classes() != int(Classes))
       throw ShapeError("ImageClassifier::" + std::string(what) + ": the data has images of shape " + data.shape().str() +
