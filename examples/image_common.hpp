@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include <gan/data/fashion_mnist.hpp>
 #include <gan/data/image_folder.hpp>
@@ -119,6 +120,26 @@ int dispatch_loss(const ImageOptions& o, F&& f) {
   if (o.loss == "r1") return f(Objective<NonSaturating, R1>{{}, {.gamma = 10.0}}, adam);
   if (o.loss == "wgan-gp") return f(Objective<Wasserstein, GradientPenalty>{{}, {.lambda = 10.0}}, Adam(o.lr, 0.5, 0.9));
   throw std::invalid_argument("unknown loss '" + o.loss + "' (ns, hinge, lsgan, wgan-gp, r1)");
+}
+
+/// An image example's main: parses the command line, loads the data, and calls
+/// train(channels, options, data, objective, rule) with channels a std::integral_constant (1 or 3)
+/// and the loss named by --loss; errors end the program with the example's name and the message.
+template <class Train>
+int image_main(int argc, char** argv, const char* name, const char* default_out, Train&& train) {
+  ImageOptions o;
+  o.out = default_out;
+  if (int rc = parse_image_options(argc, argv, name, o); rc >= 0) return rc;
+  try {
+    const ImageData data = load_image_data(o);
+    return dispatch_loss(o, [&](auto objective, auto rule) {
+      if (o.channels == 3) return train(std::integral_constant<gan::index_t, 3>{}, o, data, objective, rule);
+      return train(std::integral_constant<gan::index_t, 1>{}, o, data, objective, rule);
+    });
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", name, e.what());
+    return 1;
+  }
 }
 
 /// The image metrics of a generator on Fashion-MNIST: its samples' features (from the metrics'

@@ -46,6 +46,7 @@ void one_hot(gan::Tensor<float, gan::Cpu>& y, long rows, long first, int classes
 template <gan::index_t C, class Objective, class Rule>
 int train(const example::ImageOptions& o, const example::ImageData& data, Objective objective, Rule rule) {
   const int classes = data.classes();
+  if (classes < 2) throw std::invalid_argument("a conditional GAN needs at least 2 classes (subfolders)");
   gan::Rng init(o.seed);
   gan::Network<Generator<C>, gan::Cpu> g(init, {classes});
   gan::Network<Critic<C>, gan::Cpu> d(init, {classes});
@@ -75,23 +76,11 @@ int train(const example::ImageOptions& o, const example::ImageData& data, Object
   return example::run_training(o, trainer, data, draw, "cdcgan_fashion", "cdcgan.ckpt", sample, label);
 }
 
-template <gan::index_t C>
-int with_loss(const example::ImageOptions& o, const example::ImageData& data) {
-  return example::dispatch_loss(o, [&](auto objective, auto rule) { return train<C>(o, data, objective, rule); });
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  example::ImageOptions o;
-  o.out = "cdcgan_out";
-  if (int rc = example::parse_image_options(argc, argv, "cdcgan_fashion", o); rc >= 0) return rc;
-  try {
-    const example::ImageData data = example::load_image_data(o);
-    if (data.classes() < 2) throw std::invalid_argument("a conditional GAN needs at least 2 classes (subfolders)");
-    return o.channels == 3 ? with_loss<3>(o, data) : with_loss<1>(o, data);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "cdcgan_fashion: %s\n", e.what());
-    return 1;
-  }
+  return example::image_main(argc, argv, "cdcgan_fashion", "cdcgan_out",
+                             [](auto channels, const auto& o, const auto& data, auto objective, auto rule) {
+                               return train<decltype(channels)::value>(o, data, objective, rule);
+                             });
 }

@@ -60,22 +60,11 @@ int train(const example::ImageOptions& o, const example::ImageData& data, Object
   return example::run_training(o, trainer, data, draw, "dcgan_fashion", "dcgan.ckpt", sample);
 }
 
-template <gan::index_t C>
-int with_loss(const example::ImageOptions& o, const example::ImageData& data) {
-  return example::dispatch_loss(o, [&](auto objective, auto rule) { return train<C>(o, data, objective, rule); });
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  example::ImageOptions o;
-  o.out = "dcgan_out";
-  if (int rc = example::parse_image_options(argc, argv, "dcgan_fashion", o); rc >= 0) return rc;
-  try {
-    const example::ImageData data = example::load_image_data(o);
-    return o.channels == 3 ? with_loss<3>(o, data) : with_loss<1>(o, data);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "dcgan_fashion: %s\n", e.what());
-    return 1;
-  }
+  return example::image_main(argc, argv, "dcgan_fashion", "dcgan_out",
+                             [](auto channels, const auto& o, const auto& data, auto objective, auto rule) {
+                               return train<decltype(channels)::value>(o, data, objective, rule);
+                             });
 }
