@@ -35,6 +35,7 @@ struct ImageOptions {
   long grid_every = 500, checkpoint_every = 1000;
   bool resume = false;
   long eval_samples = 10000;  // generated images the metrics compare (0: no metrics)
+  long save_samples = 0;      // generated images written to out/samples/ as PNGs at the end
   std::string classifier = "fashion_classifier.ckpt";  // its weights; trained there when missing
 };
 
@@ -43,12 +44,14 @@ inline void image_usage(const char* name) {
       "usage: %s [--loss ns|hinge|lsgan|wgan-gp|r1] [--steps N] [--batch N] [--seed S] [--lr RATE]\n"
       "          [--n-critic N] [--ema DECAY] [--data DIR] [--channels 1|3] [--out DIR]\n"
       "          [--grid-every N] [--checkpoint-every N] [--resume] [--eval-samples N]\n"
-      "          [--classifier FILE]\n"
+      "          [--classifier FILE] [--save-samples N]\n"
       "  --data DIR   train on your images instead of Fashion-MNIST: DIR holds PNG/JPEG files, or one\n"
       "               subfolder of them per class; every image is resized to 28x28 (--channels: grey or RGB)\n"
       "  --resume     continue from DIR/<checkpoint> of an earlier run with the same options\n"
       "  --eval-samples N  images generated for FD, KID and precision/recall at the start and the end\n"
-      "               (Fashion-MNIST only; 0: none), scored with the classifier in --classifier\n",
+      "               (Fashion-MNIST only; 0: none), scored with the classifier in --classifier\n"
+      "  --save-samples N  write N generated images to DIR/samples/ (conditional: samples/<class>/),\n"
+      "               for gan-image-metrics or your own use\n",
       name);
 }
 
@@ -78,6 +81,7 @@ inline int parse_image_options(int argc, char** argv, const char* name, ImageOpt
       else if (a == "--checkpoint-every") o.checkpoint_every = std::stol(v);
       else if (a == "--eval-samples") o.eval_samples = std::stol(v);
       else if (a == "--classifier") o.classifier = v;
+      else if (a == "--save-samples") o.save_samples = std::stol(v);
       else return image_usage(name), std::fprintf(stderr, "%s: unknown option %s\n", name, a.c_str()), 2;
     } catch (const std::exception&) {
       return std::fprintf(stderr, "%s: %s: '%s' is not a number\n", name, a.c_str(), v.c_str()), 2;
@@ -194,6 +198,25 @@ class Evaluator {
 using SampleFn = std::function<const gan::Tensor<float, gan::Cpu>&(long rows, long first)>;
 using LabelFn = std::function<int(long)>;
 
+/// Writes n generated images as PNGs into dir (with label: into dir/<class number>/).
+inline void save_samples(const std::string& dir, long n, const SampleFn& sample, const LabelFn& label) {
+  std::filesystem::remove_all(dir);
+  for (long first = 0; first < n; first += 500) {
+    const long rows = std::min(500L, n - first);
+    const auto& images = sample(rows, first);
+    if (!label) {
+      gan::io::save_images(dir, images, "", first);
+      continue;
+    }
+    for (long r = 0; r < rows; ++r) {
+      const auto one = gan::Tensor<float, gan::Cpu>::map(const_cast<float*>(images.data()) + r * images.cols(), 1,
+                                                         images.shape());
+      gan::io::save_images(dir + "/" + std::to_string(label(first + r)), one, "", first + r);
+    }
+  }
+  std::fprintf(stderr, "%ld generated images in %s/\n", n, dir.c_str());
+}
+
 /// The run around trainer.fit: resume, grids every grid_every steps (draw(file) writes one), a
 /// checkpoint every checkpoint_every steps and at the end, the metrics before and after training
 /// (Fashion-MNIST), and a JSON line.
@@ -250,6 +273,7 @@ int run_training(const ImageOptions& o, Trainer& trainer, const ImageData& data,
     metrics_json = ", " + m.json_fields() + ", \"floor\": " + eval->floor().to_json() + ", \"untrained\": " + before_json;
     if (label) metrics_json += ", \"class_accuracy\": " + std::to_string(acc);
   }
+  if (o.save_samples > 0) save_samples(o.out + "/samples", o.save_samples, sample, label);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%s: %ld steps (%ld this run, %.1f ms a step); grids in %s/\n", name, trainer.steps_done(), todo,
               todo ? 1000 * train_secs / double(todo) : 0.0, o.out.c_str());

@@ -3,7 +3,8 @@
 #  1. --resume continues bit for bit: 2 steps then 2 more give the checkpoint of 4 straight steps.
 #  2. --data DIR trains on a folder of class subfolders of PNGs (colour, of another size) that the
 #     project has never seen (made here from the grids run 1 wrote), with no code change.
-#  3. gan-image-metrics scores a folder (FD, KID, precision/recall and the floor in its JSON line).
+#  3. gan-image-metrics scores a folder (FD, KID, precision/recall and the floor in its JSON line),
+#     and a conditional model's --save-samples folders with the class accuracy.
 #  4. Bad input: a missing folder and a folder of broken images fail with the path in the message.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
@@ -56,6 +57,16 @@ endif()
 run(${METRICS} folder folder --classifier tiny.ckpt --train-steps 5 --kid-subsets 2)
 if(NOT OUT MATCHES "\"fd\": [-0-9.e]+, \"kid\"" OR NOT OUT MATCHES "\"floor\": {")
   message(FATAL_ERROR "gan-image-metrics: no figures in\n${OUT}")
+endif()
+
+# A conditional model's samples in class subfolders: the metrics add the class accuracy.
+run(${CDCGAN} ${quick} --steps 1 --save-samples 30 --out cond)
+if(NOT EXISTS ${WORK}/cond/samples/9/000029.png)
+  message(FATAL_ERROR "cdcgan_fashion --save-samples: no cond/samples/9/000029.png")
+endif()
+run(${METRICS} fashion cond/samples --classifier tiny.ckpt --max 200 --kid-subsets 2)
+if(NOT OUT MATCHES "\"class_accuracy\": [0-9.]+}")
+  message(FATAL_ERROR "gan-image-metrics: no class accuracy for class subfolders in\n${OUT}")
 endif()
 
 # 4. Bad input.
