@@ -84,6 +84,42 @@ void BM_CtganGpStep(benchmark::State& state) {
   ctgan_step<B>(state, gan::Objective<gan::Wasserstein, gan::GradientPenalty>{gan::Wasserstein{}, gan::GradientPenalty{.lambda = 10}});
 }
 
+// (d) DCGAN on 28x28 images, the networks of examples/dcgan_fashion: batch 64, z = 100.
+using DcganG = gan::Sequential<gan::Input<100>, gan::Dense<128 * 7 * 7>, gan::Reshape<128, 7, 7>, gan::BatchNorm2d,
+                               gan::ReLU, gan::ConvTranspose2d<64, 4, 2, 1>, gan::BatchNorm2d, gan::ReLU,
+                               gan::ConvTranspose2d<1, 4, 2, 1>, gan::Tanh>;
+using DcganD = gan::Sequential<gan::Input<1, 28, 28>, gan::Conv2d<64, 4, 2, 1>, gan::LeakyReLU<0.2f>,
+                               gan::Conv2d<128, 4, 2, 1>, gan::LeakyReLU<0.2f>, gan::Flatten, gan::Dense<1>>;
+
+template <class B>
+void BM_DcganStep(benchmark::State& state) {
+  if (!usable<B>(state)) return;
+  gan::Rng init(1);
+  gan::Network<DcganG, B> g(init);
+  gan::Network<DcganD, B> d(init);
+  gan::Trainer trainer(g, d, gan::Objective<gan::NonSaturating>{}, gan::Adam(2e-4, 0.5, 0.999),
+                       gan::Adam(2e-4, 0.5, 0.999), gan::TrainerOptions{.batch = 64, .seed = 1});
+  gan::Tensor<float, B> images(64, gan::Shape::image(1, 28, 28));  // fixed "real" images
+  gan::ops::fill_uniform(images, init, -1.f, 1.f);
+  auto sampler = [&](gan::Tensor<float, B>& batch, gan::Rng&) { gan::ops::copy(images, batch); };
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.step(sampler));
+}
+
+// Sampling throughput: 256 images from the DCGAN generator in eval mode (images/s counter).
+template <class B>
+void BM_DcganSample(benchmark::State& state) {
+  if (!usable<B>(state)) return;
+  gan::Rng init(1);
+  gan::Network<DcganG, B> g(init);
+  g.eval();
+  gan::Tensor<float, B> z(256, 100);
+  for (auto _ : state) {
+    gan::ops::fill_normal(z, init);
+    benchmark::DoNotOptimize(g.forward(z).data());
+  }
+  state.counters["images/s"] = benchmark::Counter(256.0, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // The dense layer's product y = x W^T on a CTGAN shape (500 x 256 -> 256), in GFLOP/s.
 void BM_DenseGemm(benchmark::State& state) {
   const gan::index_t n = state.range(0), in = state.range(1), out = state.range(2);
@@ -104,7 +140,11 @@ void BM_DenseGemm(benchmark::State& state) {
 BENCHMARK(BM_ToyStep<gan::Cpu>)->Name("BM_ToyStep")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CtganStep<gan::Cpu>)->Name("BM_CtganStep")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CtganGpStep<gan::Cpu>)->Name("BM_CtganGpStep")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DcganStep<gan::Cpu>)->Name("BM_DcganStep")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DcganSample<gan::Cpu>)->Name("BM_DcganSample")->Unit(benchmark::kMillisecond)->UseRealTime();
 #if defined(GAN_WITH_GPU)
+BENCHMARK(BM_DcganStep<gan::Gpu>)->Name("BM_DcganStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DcganSample<gan::Gpu>)->Name("BM_DcganSample_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ToyStep<gan::Gpu>)->Name("BM_ToyStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CtganStep<gan::Gpu>)->Name("BM_CtganStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CtganGpStep<gan::Gpu>)->Name("BM_CtganGpStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();

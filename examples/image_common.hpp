@@ -22,7 +22,7 @@
 namespace example {
 
 struct ImageOptions {
-  std::string loss = "ns";
+  std::string loss = "ns";  // each example sets its own default (image_main)
   long steps = 6000;
   gan::index_t batch = 64;
   std::uint64_t seed = 1;
@@ -39,9 +39,9 @@ struct ImageOptions {
   std::string classifier = "fashion_classifier.ckpt";  // its weights; trained there when missing
 };
 
-inline void image_usage(const char* name) {
+inline void image_usage(const char* name, const std::string& default_loss) {
   std::printf(
-      "usage: %s [--loss ns|hinge|lsgan|wgan-gp|r1] [--steps N] [--batch N] [--seed S] [--lr RATE]\n"
+      "usage: %s [--loss ns|hinge|lsgan|wgan-gp|r1 (default %s)] [--steps N] [--batch N] [--seed S] [--lr RATE]\n"
       "          [--n-critic N] [--ema DECAY] [--data DIR] [--channels 1|3] [--out DIR]\n"
       "          [--grid-every N] [--checkpoint-every N] [--resume] [--eval-samples N]\n"
       "          [--classifier FILE] [--save-samples N]\n"
@@ -52,19 +52,19 @@ inline void image_usage(const char* name) {
       "               (Fashion-MNIST only; 0: none), scored with the classifier in --classifier\n"
       "  --save-samples N  write N generated images to DIR/samples/ (conditional: samples/<class>/),\n"
       "               for gan-image-metrics or your own use\n",
-      name);
+      name, default_loss.c_str());
 }
 
 /// Parses the command line into o; returns -1 to go on, else the exit code.
 inline int parse_image_options(int argc, char** argv, const char* name, ImageOptions& o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "-h" || a == "--help") return image_usage(name), 0;
+    if (a == "-h" || a == "--help") return image_usage(name, o.loss), 0;
     if (a == "--resume") {
       o.resume = true;
       continue;
     }
-    if (i + 1 >= argc) return image_usage(name), std::fprintf(stderr, "%s: %s needs a value\n", name, a.c_str()), 2;
+    if (i + 1 >= argc) return image_usage(name, o.loss), std::fprintf(stderr, "%s: %s needs a value\n", name, a.c_str()), 2;
     const std::string v = argv[++i];
     try {
       if (a == "--loss") o.loss = v;
@@ -82,7 +82,7 @@ inline int parse_image_options(int argc, char** argv, const char* name, ImageOpt
       else if (a == "--eval-samples") o.eval_samples = std::stol(v);
       else if (a == "--classifier") o.classifier = v;
       else if (a == "--save-samples") o.save_samples = std::stol(v);
-      else return image_usage(name), std::fprintf(stderr, "%s: unknown option %s\n", name, a.c_str()), 2;
+      else return image_usage(name, o.loss), std::fprintf(stderr, "%s: unknown option %s\n", name, a.c_str()), 2;
     } catch (const std::exception&) {
       return std::fprintf(stderr, "%s: %s: '%s' is not a number\n", name, a.c_str(), v.c_str()), 2;
     }
@@ -130,9 +130,11 @@ int dispatch_loss(const ImageOptions& o, F&& f) {
 /// train(channels, options, data, objective, rule) with channels a std::integral_constant (1 or 3)
 /// and the loss named by --loss; errors end the program with the example's name and the message.
 template <class Train>
-int image_main(int argc, char** argv, const char* name, const char* default_out, Train&& train) {
+int image_main(int argc, char** argv, const char* name, const char* default_out, const char* default_loss,
+               Train&& train) {
   ImageOptions o;
   o.out = default_out;
+  o.loss = default_loss;
   if (int rc = parse_image_options(argc, argv, name, o); rc >= 0) return rc;
   try {
     const ImageData data = load_image_data(o);

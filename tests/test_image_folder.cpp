@@ -151,7 +151,7 @@ TEST_CASE("ImageFolder: images directly in the folder are one class named after 
   }
 }
 
-TEST_CASE("ImageFolder: channel conversion, RGB to grey by luma and grey to RGB by copying; alpha dropped") {
+TEST_CASE("ImageFolder: channel conversion, RGB to grey by luma and grey to RGB by copying; alpha over a background") {
   TempDir dir;
   // One 4x1 RGB image: red, green, blue, and a mixed colour.
   png(dir / "rgb/a.png", 4, 1, 3, {255, 0, 0, 0, 255, 0, 0, 0, 255, 200, 100, 50});
@@ -163,16 +163,26 @@ TEST_CASE("ImageFolder: channel conversion, RGB to grey by luma and grey to RGB 
 
   // Grey (and grey + alpha) to RGB: the same value in the three planes.
   png(dir / "grey/a.png", 2, 1, 1, {7, 200});
-  png(dir / "grey/b.png", 2, 1, 2, {9, 0, 99, 255});  // grey + alpha: the alpha values are dropped
+  png(dir / "grey/b.png", 2, 1, 2, {9, 255, 99, 255});  // grey + alpha, opaque
   const data::ImageFolder rgb(dir / "grey", {.channels = 3});
   REQUIRE(rgb.shape() == Shape::image(3, 1, 2));
   CHECK(image(rgb, 0) == Bytes{7, 200, 7, 200, 7, 200});
   CHECK(image(rgb, 1) == Bytes{9, 99, 9, 99, 9, 99});
 
-  // RGBA to RGB and to grey.
-  png(dir / "rgba/a.png", 1, 1, 4, {200, 100, 50, 0});
+  // RGBA to RGB and to grey: opaque pixels keep their colour.
+  png(dir / "rgba/a.png", 1, 1, 4, {200, 100, 50, 255});
   CHECK(image(data::ImageFolder(dir / "rgba", {.channels = 3}), 0) == Bytes{200, 100, 50});
   CHECK(image(data::ImageFolder(dir / "rgba", {.channels = 1}), 0) == Bytes{124});
+
+  // Transparent pixels (stored black, as icons often are) become the background: white by
+  // default, or the grey level asked for; half-transparent ones a mix.
+  png(dir / "icon/a.png", 3, 1, 4, {0, 0, 0, 0, 0, 0, 0, 255, 200, 100, 50, 51});
+  CHECK(image(data::ImageFolder(dir / "icon", {.channels = 3}), 0) ==
+        Bytes{255, 0, 244, 255, 0, 224, 255, 0, 214});  // 0.2 * 200 + 0.8 * 255 = 244, ...
+  CHECK(image(data::ImageFolder(dir / "icon", {.channels = 1, .background = 0}), 0) == Bytes{0, 0, 25});
+  png(dir / "greya/a.png", 2, 1, 2, {9, 0, 99, 255});  // grey + alpha: transparent, opaque
+  CHECK(image(data::ImageFolder(dir / "greya", {.channels = 1}), 0) == Bytes{255, 99});
+  CHECK_THROWS_AS(data::ImageFolder(dir / "icon", {.background = 256}), std::invalid_argument);
 
   // RGB stays RGB.
   CHECK(image(data::ImageFolder(dir / "rgb"), 0) == Bytes{255, 0, 0, 200, 0, 255, 0, 100, 0, 0, 255, 50});

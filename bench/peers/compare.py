@@ -18,7 +18,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "torch_gan_step.py")
 # Peer model name -> our Google Benchmark name.
-BENCH = {"toy": "BM_ToyStep", "ctgan": "BM_CtganStep", "ctgan_gp": "BM_CtganGpStep"}
+BENCH = {"toy": "BM_ToyStep", "ctgan": "BM_CtganStep", "ctgan_gp": "BM_CtganGpStep", "dcgan": "BM_DcganStep",
+         "dcgan_sample": "BM_DcganSample"}
 TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
 
 

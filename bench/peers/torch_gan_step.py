@@ -125,7 +125,45 @@ def make_ctgan(dev, gp):
     return step
 
 
+# ------------------------------------------------- DCGAN (examples/dcgan_fashion) ---
+def make_dcgan(dev, sample_only=False):
+    batch, zdim = 64, 100
+    G = nn.Sequential(nn.Linear(zdim, 128 * 7 * 7), nn.Unflatten(1, (128, 7, 7)), nn.BatchNorm2d(128), nn.ReLU(),
+                      nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
+                      nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh()).to(dev)
+    if sample_only:  # 256 images in eval mode, no autograd
+        G.eval()
+
+        def sample():
+            with torch.no_grad():
+                G(torch.randn(256, zdim, device=dev))
+        return sample
+    D = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1), nn.LeakyReLU(0.2),
+                      nn.Flatten(), nn.Linear(128 * 7 * 7, 1)).to(dev)
+    optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    real = torch.rand(batch, 1, 28, 28, device=dev) * 2 - 1        # fixed
+
+    def step():
+        # D step, non-saturating loss, on fresh fakes.
+        fake = G(torch.randn(batch, zdim, device=dev)).detach()
+        lossD = F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean()
+        optD.zero_grad(set_to_none=True)
+        lossD.backward()
+        optD.step()
+        # G step on fresh z (as gan::Trainer does).
+        lossG = F.softplus(-D(G(torch.randn(batch, zdim, device=dev)))).mean()
+        optG.zero_grad(set_to_none=True)
+        optD.zero_grad(set_to_none=True)
+        lossG.backward()
+        optG.step()
+
+    return step
+
+
 MODELS = {
+    "dcgan": lambda dev: make_dcgan(dev),
+    "dcgan_sample": lambda dev: make_dcgan(dev, sample_only=True),
     "toy": lambda dev: make_toy(dev),
     "ctgan": lambda dev: make_ctgan(dev, gp=False),
     "ctgan_gp": lambda dev: make_ctgan(dev, gp=True),

@@ -79,7 +79,7 @@ int train(const example::ImageOptions& o, const example::ImageData& data, Object
 }  // namespace
 
 int main(int argc, char** argv) {
-  return example::image_main(argc, argv, "cdcgan_fashion", "cdcgan_out",
+  return example::image_main(argc, argv, "cdcgan_fashion", "cdcgan_out", "ns",
                              [](auto channels, const auto& o, const auto& data, auto objective, auto rule) {
                                return train<decltype(channels)::value>(o, data, objective, rule);
                              });

@@ -15,7 +15,8 @@
 // Reads what stb_image reads (PNG, JPEG, BMP, TGA, GIF's first frame, PSD, HDR, PIC, PNM), through
 // Debian's libstb-dev, so gan/gan.hpp does not include this header. Every image is converted to
 // `channels` (grey to RGB by copying the grey value; RGB to grey by luma, 0.299 R + 0.587 G + 0.114 B;
-// an alpha channel is dropped) and resized to height x width (an area average when a side shrinks,
+// a transparent pixel is composited over the `background` grey level, white by default, as image
+// viewers show it) and resized to height x width (an area average when a side shrinks,
 // bilinear interpolation when it grows, pixel centres aligned), then rounded once to bytes.
 //
 // Files are taken in sorted order (name by name, byte order), so the same folder always gives the same
@@ -72,6 +73,10 @@ struct ImageFolderOptions {
   bool skip_unreadable = false;
   /// Images with more pixels than this are unreadable (a guard against absurd or hostile headers).
   std::uint64_t max_pixels = std::uint64_t(1) << 26;
+  /// Images with an alpha channel are composited over this grey level (0 black .. 255 white):
+  /// v' = (a v + (255 - a) background) / 255. Dropping alpha instead would turn icons and
+  /// cut-outs, whose transparent pixels are often stored black, into black squares.
+  int background = 255;
 };
 
 namespace detail {
@@ -153,7 +158,8 @@ struct DecodedImage {
 };
 
 /// Reads and decodes the image file `path` into `channels` planes (1 or 3).
-inline DecodedImage decode_image(const std::filesystem::path& path, int channels, std::uint64_t max_pixels) {
+inline DecodedImage decode_image(const std::filesystem::path& path, int channels, std::uint64_t max_pixels,
+                                 int background = 255) {
   DecodedImage d;
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
@@ -181,12 +187,16 @@ inline DecodedImage decode_image(const std::filesystem::path& path, int channels
   const std::size_t plane = std::size_t(w) * std::size_t(h);
   d.planes.resize(std::size_t(channels) * plane);
   const bool colour = n >= 3;  // n: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA
+  const bool alpha = n == 2 || n == 4;
+  const float bg = float(background);
   for (std::size_t k = 0; k < plane; ++k) {
     const stbi_uc* p = px.get() + k * std::size_t(n);
+    const float a = alpha ? float(p[n - 1]) / 255.f : 1.f;
+    auto over = [&](float v) { return a * v + (1.f - a) * bg; };
     if (channels == 1) {
-      d.planes[k] = colour ? 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2] : float(p[0]);
+      d.planes[k] = over(colour ? 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2] : float(p[0]));
     } else {
-      for (int c = 0; c < 3; ++c) d.planes[std::size_t(c) * plane + k] = float(p[colour ? c : 0]);
+      for (int c = 0; c < 3; ++c) d.planes[std::size_t(c) * plane + k] = over(float(p[colour ? c : 0]));
     }
   }
   return d;
@@ -308,6 +318,9 @@ class ImageFolder : public LabelledImages {
     if (o.channels != 1 && o.channels != 3)
       throw std::invalid_argument("ImageFolderOptions: channels = " + std::to_string(o.channels) +
                                   "; use 1 (grey) or 3 (RGB)");
+    if (o.background < 0 || o.background > 255)
+      throw std::invalid_argument("ImageFolderOptions: background = " + std::to_string(o.background) +
+                                  "; use a grey level 0..255");
     if (o.height < 0 || o.width < 0 || (o.height == 0) != (o.width == 0))
       throw std::invalid_argument("ImageFolderOptions: height = " + std::to_string(o.height) + ", width = " +
                                   std::to_string(o.width) + "; give both (> 0), or neither (0) to take the first image's size");
@@ -370,7 +383,7 @@ class ImageFolder : public LabelledImages {
     std::vector<int> labels;
     for (std::size_t k = 0; k < classes.size(); ++k)
       for (const fs::path& p : classes[k]) {
-        const detail::DecodedImage d = detail::decode_image(p, o.channels, o.max_pixels);
+        const detail::DecodedImage d = detail::decode_image(p, o.channels, o.max_pixels, o.background);
         if (!d.error.empty()) {
           if (!o.skip_unreadable)
             throw FormatError(what + ": cannot read '" + p.string() + "': " + d.error +
