@@ -23,7 +23,7 @@ namespace example {
 
 struct ImageOptions {
   std::string loss = "ns";  // each example sets its own default (image_main)
-  long steps = 6000;
+  long steps = 4000;  // the documented budget: about 15 minutes on one core (docs/image_gans.md)
   gan::index_t batch = 64;
   std::uint64_t seed = 1;
   double lr = -1;      // -1: the loss's own (2e-4; wgan-gp 1e-4)
