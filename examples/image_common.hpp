@@ -177,12 +177,9 @@ class Evaluator {
     long right = 0;
     for (long first = 0; first < n_; first += 500) {
       const long rows = std::min(500L, n_ - first);
-      const auto& images = sample(rows, first);
-      fake.middleRows(first, rows) = clf_.features(images);
-      if (label) {
-        const std::vector<int> p = clf_.predict(images);
-        for (long r = 0; r < rows; ++r) right += p[std::size_t(r)] == label(first + r);
-      }
+      std::vector<int> p;
+      fake.middleRows(first, rows) = clf_.features(sample(rows, first), label ? &p : nullptr);
+      for (long r = 0; label && r < rows; ++r) right += p[std::size_t(r)] == label(first + r);
     }
     if (accuracy) *accuracy = double(right) / double(n_);
     return gan::metrics::feature_metrics(real_, fake);

@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
     }
     const gan::data::ImageFolder fake(fake_dir, grey28);
     std::fprintf(stderr, "fake: %s\n", fake.summary().c_str());
-    const Eigen::MatrixXd fake_f = clf.features(fake, max);
+    std::vector<int> predicted;
+    const Eigen::MatrixXd fake_f = clf.features(fake, max, &predicted);
     mo.kid_subset_size = std::min<Eigen::Index>({mo.kid_subset_size, real.rows(), other.rows(), fake_f.rows()});
     const auto m = gan::metrics::feature_metrics(real, fake_f, mo);
     const auto floor = gan::metrics::feature_metrics(real, other, mo);
@@ -106,14 +107,9 @@ int main(int argc, char** argv) {
     bool labelled = fake.classes() == 10;
     for (int k = 0; labelled && k < 10; ++k) labelled = fake.class_name(k) == std::to_string(k);
     if (labelled) {
-      std::vector<std::size_t> idx(std::min(fake.size(), max));
-      for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-      gan::Tensor<float, gan::Cpu> images;
-      fake.images(idx, images);
-      const std::vector<int> p = clf.predict(images);
       long right = 0;
-      for (std::size_t i = 0; i < idx.size(); ++i) right += p[i] == fake.label(i);
-      accuracy = double(right) / double(idx.size());
+      for (std::size_t i = 0; i < predicted.size(); ++i) right += predicted[i] == fake.label(i);
+      accuracy = double(right) / double(predicted.size());
       std::printf("  classifier accuracy on the requested classes: %.1f%%\n", 100 * accuracy);
     }
     std::printf("{\"tool\": \"gan-image-metrics\", \"real\": \"%s\", \"fake\": \"%s\", \"fake_images\": %ld, %s, "

@@ -80,6 +80,17 @@ void col_sum(const Tensor<T, B>& t, Tensor<T, B>& out, T beta = T(0)) {
   B::reduce_cols(t.rows(), c, [=] GAN_HD(index_t i, index_t j) { return p[i * c + j]; }, out.data(), beta);
 }
 
+/// Per-channel sums over a batch of n samples of c channels of hw values each (NCHW), in two
+/// deterministic passes: one sum per (sample, channel) into `part` (sized here), then one per channel:
+///   out[j] = beta out[j] + scale * sum over samples s and positions p of f(s * c + j, p)
+template <class T, class B, class F>
+void channel_sums(index_t n, index_t c, index_t hw, F f, Tensor<T, B>& part, T* out, T beta = T(0), T scale = T(1)) {
+  part.resize(n, c);
+  T* pp = part.data();
+  B::reduce_rows(n * c, hw, f, pp);
+  B::reduce_cols(n, c, [=] GAN_HD(index_t s, index_t j) { return scale * pp[s * c + j]; }, out, beta);
+}
+
 /// True when every value is finite (a reduction; one scalar to the host).
 template <class T, class B>
 bool all_finite(const Tensor<T, B>& t) {

@@ -5,8 +5,8 @@
 //   eval:      the same with the running mean and variance
 //   backward (training):  dx = gamma_c / sqrt(var_c+eps) (dy - (sum dy + xh sum dy xh) / m),
 //                         the sums over the m values of channel c
-// Per-channel sums are two deterministic passes: reduce_rows over the (N*C, H*W) view gives one
-// sum per (sample, channel), reduce_cols over those (N, C) partial sums gives one per channel.
+// Per-channel sums are ops::channel_sums: two deterministic passes, one sum per (sample, channel),
+// then one per channel.
 // Like BatchNorm it mixes the samples of a batch: no per-sample tangent pass, so GradientPenalty
 // and R1 reject it at compile time.
 #pragma once
@@ -36,7 +36,7 @@ struct BatchNorm2dWith {
     Tn gamma, beta, dgamma, dbeta;   // trained, (1, C)
     Tn running_mean, running_var;    // state, (1, C)
     Tn mean, invstd, s1, s2;         // scratch of the last training forward / backward, (1, C)
-    Tn part;                         // (N, C) partial sums, sized on first use
+    Tn part;                         // (N, C) partial sums of ops::channel_sums
     index_t C = 0, HW = 0;
 
     static constexpr bool per_sample = false;   // statistics over the batch
@@ -71,17 +71,13 @@ struct BatchNorm2dWith {
       if (m < 2)
         throw ShapeError("BatchNorm2d: training needs at least 2 values per channel (batch * H * W), got " +
                          std::to_string(m));
-      part.resize(n, c_);
-      T *pp = part.data(), *mu = mean.data(), *is = invstd.data(), *rm = running_mean.data(),
-        *rv = running_var.data();
+      T *mu = mean.data(), *is = invstd.data(), *rm = running_mean.data(), *rv = running_var.data();
       const T inv_m = T(1) / T(m);
-      B::reduce_rows(n * c_, hw, [=] GAN_HD(index_t r, index_t p) { return xp[r * hw + p]; }, pp);
-      B::reduce_cols(n, c_, [=] GAN_HD(index_t s, index_t j) { return pp[s * c_ + j] * inv_m; }, mu);
-      B::reduce_rows(n * c_, hw, [=] GAN_HD(index_t r, index_t p) {
+      ops::channel_sums(n, c_, hw, [=] GAN_HD(index_t r, index_t p) { return xp[r * hw + p]; }, part, mu, T(0), inv_m);
+      ops::channel_sums(n, c_, hw, [=] GAN_HD(index_t r, index_t p) {
         const T d = xp[r * hw + p] - mu[r % c_];
         return d * d;
-      }, pp);
-      B::reduce_cols(n, c_, [=] GAN_HD(index_t s, index_t j) { return pp[s * c_ + j] * inv_m; }, is);  // var
+      }, part, is, T(0), inv_m);  // the variance, for now
       const T mo = T(Momentum), unbias = T(m) / T(m - 1);
       B::for_each(c_, [=] GAN_HD(index_t j) {
         rm[j] = (T(1) - mo) * rm[j] + mo * mu[j];
@@ -97,18 +93,15 @@ struct BatchNorm2dWith {
     void backward(Context<T, B>& ctx, const Tn& x, const Tn&, const Tn& dy, Tn* dx, bool param_grads) {
       const index_t n = x.rows(), c_ = C, hw = HW;
       const T *xp = x.data(), *dyp = dy.data(), *g = gamma.data();
-      part.resize(n, c_);
-      T* pp = part.data();
       if (!ctx.training) {  // an affine map with the running statistics
         const T *rm = running_mean.data(), *rv = running_var.data();
         if (param_grads) {
-          B::reduce_rows(n * c_, hw, [=] GAN_HD(index_t r, index_t p) { return dyp[r * hw + p]; }, pp);
-          B::reduce_cols(n, c_, [=] GAN_HD(index_t s, index_t j) { return pp[s * c_ + j]; }, dbeta.data(), T(1));
-          B::reduce_rows(n * c_, hw, [=] GAN_HD(index_t r, index_t p) {
+          ops::channel_sums(n, c_, hw, [=] GAN_HD(index_t r, index_t p) { return dyp[r * hw + p]; }, part,
+                            dbeta.data(), T(1));
+          ops::channel_sums(n, c_, hw, [=] GAN_HD(index_t r, index_t p) {
             const index_t j = r % c_;
             return dyp[r * hw + p] * (xp[r * hw + p] - rm[j]) / std::sqrt(rv[j] + T(Eps));
-          }, pp);
-          B::reduce_cols(n, c_, [=] GAN_HD(index_t s, index_t j) { return pp[s * c_ + j]; }, dgamma.data(), T(1));
+          }, part, dgamma.data(), T(1));
         }
         if (dx) {
           T* dxp = dx->data();
@@ -121,13 +114,11 @@ struct BatchNorm2dWith {
       }
       const T *mu = mean.data(), *is = invstd.data();
       T *a = s1.data(), *c = s2.data();
-      B::reduce_rows(n * c_, hw, [=] GAN_HD(index_t r, index_t p) { return dyp[r * hw + p]; }, pp);
-      B::reduce_cols(n, c_, [=] GAN_HD(index_t s, index_t j) { return pp[s * c_ + j]; }, a);
-      B::reduce_rows(n * c_, hw, [=] GAN_HD(index_t r, index_t p) {
+      ops::channel_sums(n, c_, hw, [=] GAN_HD(index_t r, index_t p) { return dyp[r * hw + p]; }, part, a);
+      ops::channel_sums(n, c_, hw, [=] GAN_HD(index_t r, index_t p) {
         const index_t j = r % c_;
         return dyp[r * hw + p] * (xp[r * hw + p] - mu[j]) * is[j];
-      }, pp);
-      B::reduce_cols(n, c_, [=] GAN_HD(index_t s, index_t j) { return pp[s * c_ + j]; }, c);
+      }, part, c);
       if (param_grads) {
         T *dg = dgamma.data(), *db = dbeta.data();
         B::for_each(c_, [=] GAN_HD(index_t j) {

@@ -16,6 +16,7 @@
 #include "../core/error.hpp"
 #include "../core/layer.hpp"
 #include "../core/ops.hpp"
+#include "affine.hpp"
 #include "im2col.hpp"
 
 namespace gan {
@@ -49,14 +50,13 @@ struct Conv2d {
   }
 
   template <class T, class B>
-  struct Layer {
+  struct Layer : detail::AffineLayer<Layer<T, B>, T, B> {
     using Tn = Tensor<T, B>;
-    Tn W, b, dW, db;
+    using Affine = detail::AffineLayer<Layer, T, B>;
+    using Affine::W, Affine::b, Affine::dW, Affine::db;
     Tn cols;  // (batch*Hout*Wout, C*K*K): im2col of x (or xt), then the column gradient
     Tn rows;  // (batch*Hout*Wout, OutC): the product before (or the gradient after) the NCHW pass
     index_t C = 0, H = 0, Wd = 0, Ho = 0, Wo = 0;
-    static constexpr bool per_sample = true;
-    static constexpr bool has_tangent = true;
 
     /// PyTorch's default initialisation: U(-1/sqrt(C*K*K), 1/sqrt(C*K*K)) for W and b.
     void setup(const Shape& in, const Shape& out, Rng& init) {
@@ -65,30 +65,21 @@ struct Conv2d {
       Wd = in.w;
       Ho = out.h;
       Wo = out.w;
-      const index_t ckk = C * K * K;
-      const T bound = T(1) / std::sqrt(T(ckk));
-      W.resize(OutC, ckk);
-      b.resize(1, OutC);
-      ops::fill_uniform(W, init, -bound, bound);
-      ops::fill_uniform(b, init, -bound, bound);
-      dW.resize(OutC, ckk);
-      db.resize(1, OutC);
-      ops::fill(dW, T(0));
-      ops::fill(db, T(0));
+      this->init_params(OutC, C * K * K, OutC, T(1) / std::sqrt(T(C * K * K)), init);
     }
 
     detail::ConvGeometry geometry() const { return {C, H, Wd, Ho, Wo}; }
 
     /// y = conv(x) (+ b).
-    void convolve(const Tn& x, Tn& y, bool with_bias) {
+    void apply(const Tn& x, Tn& y, bool with_bias) {
       detail::im2col<K, Stride, Pad>(geometry(), x, cols);
       ops::matmul(false, true, T(1), cols, W, T(0), rows);  // (n*P, ckk) (ckk, OutC)
       detail::from_rows(rows, OutC, Ho * Wo, y, with_bias ? b.data() : nullptr);
     }
 
-    /// The reverse of convolve for the gradient dy at input x: dW += drows^T cols, db += sums
+    /// The reverse of apply for the gradient dy at input x: dW += drows^T cols, db += sums
     /// (with_bias), dx = col2im(drows W).
-    void convolve_backward(const Tn& x, const Tn& dy, Tn* dx, bool param_grads, bool with_bias) {
+    void apply_backward(const Tn& x, const Tn& dy, Tn* dx, bool param_grads, bool with_bias) {
       detail::to_rows(dy, OutC, Ho * Wo, rows);
       if (param_grads) {
         detail::im2col<K, Stride, Pad>(geometry(), x, cols);
@@ -100,33 +91,6 @@ struct Conv2d {
         detail::col2im<K, Stride, Pad>(geometry(), cols, *dx);
       }
     }
-
-    void forward(Context<T, B>&, const Tn& x, Tn& y) { convolve(x, y, true); }
-
-    void backward(Context<T, B>&, const Tn& x, const Tn&, const Tn& dy, Tn* dx, bool param_grads) {
-      convolve_backward(x, dy, dx, param_grads, true);
-    }
-
-    // Tangent: yt = conv(xt) without the bias (the map is affine in x).
-    void forward_tangent(Context<T, B>& ctx, const Tn& x, const Tn& xt, Tn& y, Tn& yt) {
-      forward(ctx, x, y);
-      convolve(xt, yt, false);
-    }
-    // Reverse of (y, yt): dW += grad(dy, x) + grad(dyt, xt), db += sum dy, dx = convT(dy),
-    // dxt = convT(dyt).
-    void backward_tangent(Context<T, B>&, const Tn& x, const Tn& xt, const Tn&, const Tn&, const Tn& dy,
-                          const Tn& dyt, Tn* dx, Tn* dxt, bool param_grads) {
-      convolve_backward(x, dy, dx, param_grads, true);
-      convolve_backward(xt, dyt, dxt, param_grads, false);
-    }
-
-    template <class F>
-    void visit_params(F f) {
-      f(W, dW);
-      f(b, db);
-    }
-    template <class F>
-    void visit_buffers(F) {}
   };
 };
 

@@ -17,6 +17,7 @@
 #include "../core/error.hpp"
 #include "../core/layer.hpp"
 #include "../core/ops.hpp"
+#include "affine.hpp"
 #include "im2col.hpp"
 
 namespace gan {
@@ -50,15 +51,14 @@ struct ConvTranspose2d {
   }
 
   template <class T, class B>
-  struct Layer {
+  struct Layer : detail::AffineLayer<Layer<T, B>, T, B> {
     using Tn = Tensor<T, B>;
-    Tn W, b, dW, db;
+    using Affine = detail::AffineLayer<Layer, T, B>;
+    using Affine::W, Affine::b, Affine::dW, Affine::db;
     Tn xr;    // (batch*H*W, C): the input (or its tangent), one row per position
     Tn cols;  // (batch*H*W, OutC*K*K): the spread patches, or im2col of the output gradient
     Tn part;  // (batch, OutC): per-sample bias-gradient sums
     index_t C = 0, H = 0, Wd = 0, Ho = 0, Wo = 0;
-    static constexpr bool per_sample = true;
-    static constexpr bool has_tangent = true;
 
     /// PyTorch's default initialisation: U(-1/sqrt(OutC*K*K), 1/sqrt(OutC*K*K)) for W and b.
     void setup(const Shape& in, const Shape& out, Rng& init) {
@@ -67,42 +67,31 @@ struct ConvTranspose2d {
       Wd = in.w;
       Ho = out.h;
       Wo = out.w;
-      const index_t okk = OutC * K * K;
-      const T bound = T(1) / std::sqrt(T(okk));
-      W.resize(C, okk);
-      b.resize(1, OutC);
-      ops::fill_uniform(W, init, -bound, bound);
-      ops::fill_uniform(b, init, -bound, bound);
-      dW.resize(C, okk);
-      db.resize(1, OutC);
-      ops::fill(dW, T(0));
-      ops::fill(db, T(0));
+      this->init_params(C, OutC * K * K, OutC, T(1) / std::sqrt(T(OutC * K * K)), init);
     }
 
     /// The output image read at the input's positions.
     detail::ConvGeometry geometry() const { return {OutC, Ho, Wo, H, Wd}; }
 
     /// y = convT(x) (+ b).
-    void spread(const Tn& x, Tn& y, bool with_bias) {
+    void apply(const Tn& x, Tn& y, bool with_bias) {
       detail::to_rows(x, C, H * Wd, xr);
       cols.resize(xr.rows(), OutC * K * K);
       ops::matmul(false, false, T(1), xr, W, T(0), cols);  // (n*HW, C) (C, OutC*K*K)
       detail::col2im<K, Stride, Pad>(geometry(), cols, y, with_bias ? b.data() : nullptr);
     }
 
-    /// The reverse of spread for the gradient dy at input x.
-    void spread_backward(const Tn& x, const Tn& dy, Tn* dx, bool param_grads, bool with_bias) {
+    /// The reverse of apply for the gradient dy at input x.
+    void apply_backward(const Tn& x, const Tn& dy, Tn* dx, bool param_grads, bool with_bias) {
       detail::im2col<K, Stride, Pad>(geometry(), dy, cols);
       if (param_grads) {
         detail::to_rows(x, C, H * Wd, xr);
         ops::matmul(true, false, T(1), xr, cols, T(1), dW);  // (C, n*HW) (n*HW, OutC*K*K)
         if (with_bias) {
-          const index_t n = dy.rows(), hw = Ho * Wo;
-          part.resize(n, OutC);
           const T* dp = dy.data();
-          T* pp = part.data();
-          B::reduce_rows(n * OutC, hw, [=] GAN_HD(index_t r, index_t p) { return dp[r * hw + p]; }, pp);
-          B::reduce_cols(n, OutC, [=] GAN_HD(index_t s, index_t o) { return pp[s * OutC + o]; }, db.data(), T(1));
+          const index_t hw = Ho * Wo;
+          ops::channel_sums(dy.rows(), OutC, hw, [=] GAN_HD(index_t r, index_t p) { return dp[r * hw + p]; }, part,
+                            db.data(), T(1));
         }
       }
       if (dx) {
@@ -111,31 +100,6 @@ struct ConvTranspose2d {
         detail::from_rows(xr, C, H * Wd, *dx);
       }
     }
-
-    void forward(Context<T, B>&, const Tn& x, Tn& y) { spread(x, y, true); }
-
-    void backward(Context<T, B>&, const Tn& x, const Tn&, const Tn& dy, Tn* dx, bool param_grads) {
-      spread_backward(x, dy, dx, param_grads, true);
-    }
-
-    // Tangent: yt = convT(xt) without the bias (the map is affine in x).
-    void forward_tangent(Context<T, B>& ctx, const Tn& x, const Tn& xt, Tn& y, Tn& yt) {
-      forward(ctx, x, y);
-      spread(xt, yt, false);
-    }
-    void backward_tangent(Context<T, B>&, const Tn& x, const Tn& xt, const Tn&, const Tn&, const Tn& dy,
-                          const Tn& dyt, Tn* dx, Tn* dxt, bool param_grads) {
-      spread_backward(x, dy, dx, param_grads, true);
-      spread_backward(xt, dyt, dxt, param_grads, false);
-    }
-
-    template <class F>
-    void visit_params(F f) {
-      f(W, dW);
-      f(b, db);
-    }
-    template <class F>
-    void visit_buffers(F) {}
   };
 };
 

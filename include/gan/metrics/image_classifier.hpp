@@ -91,28 +91,35 @@ class ImageClassifier {
   }
 
   /// The penultimate features of `images` (n rows of C x 28 x 28, values in [-1, 1]): (n, 128).
-  Eigen::MatrixXd features(const Tn& images) {
+  /// With `predicted`, also the predicted class of each image, from the same pass.
+  Eigen::MatrixXd features(const Tn& images, std::vector<int>* predicted = nullptr) {
     Eigen::MatrixXd out(images.rows(), feature_width);
-    run(images, [&](index_t first, const Tn& f, const Tn&) {
+    if (predicted) predicted->resize(std::size_t(images.rows()));
+    run(images, [&](index_t first, const Tn& f, const Tn& logits) {
       const std::vector<T> h = f.to_host();
       for (index_t r = 0; r < f.rows(); ++r)
         for (index_t j = 0; j < feature_width; ++j) out(first + r, j) = double(h[std::size_t(r * feature_width + j)]);
+      if (predicted) argmax(logits, first, *predicted);
     });
     return out;
   }
 
-  /// The features of `data`'s first `max` images (all when max is 0), in order.
-  Eigen::MatrixXd features(const data::LabelledImages& data, std::size_t max = 0) {
+  /// The features of `data`'s first `max` images (all when max is 0), in order; with `predicted`,
+  /// also their predicted classes.
+  Eigen::MatrixXd features(const data::LabelledImages& data, std::size_t max = 0, std::vector<int>* predicted = nullptr) {
     check_shape(data, "features");
     const std::size_t n = max ? std::min(max, data.size()) : data.size();
     Eigen::MatrixXd out(Eigen::Index(n), feature_width);
+    if (predicted) predicted->clear();
     std::vector<std::size_t> idx;
+    std::vector<int> part;
     Tn batch;
     for (std::size_t first = 0; first < n; first += chunk) {
       idx.clear();
       for (std::size_t i = first; i < std::min(n, first + chunk); ++i) idx.push_back(i);
       data.images(idx, batch);
-      out.middleRows(Eigen::Index(first), Eigen::Index(idx.size())) = features(batch);
+      out.middleRows(Eigen::Index(first), Eigen::Index(idx.size())) = features(batch, predicted ? &part : nullptr);
+      if (predicted) predicted->insert(predicted->end(), part.begin(), part.end());
     }
     return out;
   }
@@ -120,32 +127,18 @@ class ImageClassifier {
   /// The predicted class of each image.
   std::vector<int> predict(const Tn& images) {
     std::vector<int> out(std::size_t(images.rows()));
-    run(images, [&](index_t first, const Tn&, const Tn& logits) {
-      const std::vector<T> h = logits.to_host();
-      for (index_t r = 0; r < logits.rows(); ++r) {
-        const T* l = h.data() + r * Classes;
-        int best = 0;
-        for (int k = 1; k < Classes; ++k) best = l[k] > l[best] ? k : best;
-        out[std::size_t(first + r)] = best;
-      }
-    });
+    run(images, [&](index_t first, const Tn&, const Tn& logits) { argmax(logits, first, out); });
     return out;
   }
 
   /// The fraction of `data`'s images classified as their label (all of them, in order).
   double accuracy(const data::LabelledImages& data) {
     check(data, "accuracy");
+    std::vector<int> p;
+    features(data, 0, &p);
     std::size_t right = 0;
-    std::vector<std::size_t> idx;
-    Tn batch;
-    for (std::size_t first = 0; first < data.size(); first += chunk) {
-      idx.clear();
-      for (std::size_t i = first; i < std::min(data.size(), first + chunk); ++i) idx.push_back(i);
-      data.images(idx, batch);
-      const std::vector<int> p = predict(batch);
-      for (std::size_t k = 0; k < idx.size(); ++k) right += p[k] == data.label(idx[k]);
-    }
-    return data.size() ? double(right) / double(data.size()) : 0.0;
+    for (std::size_t i = 0; i < p.size(); ++i) right += p[i] == data.label(i);
+    return p.empty() ? 0.0 : double(right) / double(p.size());
   }
 
   /// Saves the weights (and the optimiser's state) atomically; load() restores them, checking
@@ -195,6 +188,17 @@ class ImageClassifier {
       throw ShapeError("ImageClassifier::" + std::string(what) + ": the data has images of shape " + data.shape().str() +
                        " in " + std::to_string(data.classes()) + " classes; this classifier reads " +
                        FeatureSpec::input_shape.str() + " in " + std::to_string(Classes));
+  }
+
+  // out[first + r] = the class of row r's largest logit.
+  static void argmax(const Tn& logits, index_t first, std::vector<int>& out) {
+    const std::vector<T> h = logits.to_host();
+    for (index_t r = 0; r < logits.rows(); ++r) {
+      const T* l = h.data() + r * Classes;
+      int best = 0;
+      for (int k = 1; k < Classes; ++k) best = l[k] > l[best] ? k : best;
+      out[std::size_t(first + r)] = best;
+    }
   }
 
   // f(first row, features, logits) for chunks of `images`, in eval mode.
