@@ -1,0 +1,14 @@
+// gan/tabular.hpp: everything for tabular synthesis (CSV tables, the reversible transformer,
+// CTGAN-class training with exact conditional sampling). Needs Eigen only, like gan/gan.hpp.
+//
+//   auto table = gan::tabular::read_csv("data/adult/adult_train.csv");
+//   gan::tabular::Synthesizer synth({.epochs = 300, .seed = 1});
+//   synth.fit(table);
+//   gan::tabular::write_csv("synthetic.csv", synth.sample(table.rows()));
+#pragma once
+#include "data/csv.hpp"
+#include "tabular/condition.hpp"
+#include "tabular/filter.hpp"
+#include "tabular/synthesizer.hpp"
+#include "tabular/table.hpp"
+#include "tabular/transformer.hpp"

@@ -1,0 +1,387 @@
+// gan/tabular/synthesizer.hpp: a CTGAN-class synthesizer of mixed-type tables (Xu et al. 2019).
+//
+//   gan::tabular::Synthesizer synth({.epochs = 300, .seed = 1});
+//   synth.fit(table);                                   // transformer + WGAN-GP training
+//   Table rows = synth.sample(10000);                   // rows that follow the real frequencies
+//   Table rare = synth.sample(500, {parse_condition("income=>50K"), parse_condition("age>=50")});
+//   synth.save("model.gan");  auto back = Synthesizer::load("model.gan");
+//
+// The networks are CTGAN's:
+//   G: [z (128), condition] -> SkipConcat(Dense 256, BatchNorm, ReLU) x 2 -> Dense(width) -> heads
+//      (tanh on each mode scalar, Gumbel-softmax with temperature tau on each one-hot)
+//   D: pac rows side by side with their conditions -> (Dense 256, LeakyReLU 0.2, Dropout 0.5) x 2 -> Dense 1
+// trained by WGAN-GP (lambda 10) with Adam(2e-4, 0.5, 0.9), training-by-sampling for the
+// condition, and the cross-entropy between the condition and the generator's logits of the
+// conditioned column added to the generator's loss. An epoch is rows / batch steps.
+//
+// Sampling with conditions returns exactly what was asked: the generator is conditioned on the
+// rarest requested category, and rows that do not meet every condition are rejected. A condition
+// the generator cannot meet within `max_tries` generated rows throws, saying how many matched.
+#pragma once
+#include <chrono>
+#include <cstring>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../backend/eigen/cpu.hpp"
+#include "../core/sequential.hpp"
+#include "../io/serialize.hpp"
+#include "../layers/activations.hpp"
+#include "../layers/batch_norm.hpp"
+#include "../layers/chain.hpp"
+#include "../layers/concat.hpp"
+#include "../layers/dense.hpp"
+#include "../layers/dropout.hpp"
+#include "../layers/skip_concat.hpp"
+#include "../layers/span_heads.hpp"
+#include "../losses/gradient_penalty.hpp"
+#include "../losses/objective.hpp"
+#include "../losses/wasserstein.hpp"
+#include "../optim/adam.hpp"
+#include "../train/progress.hpp"
+#include "../train/trainer.hpp"
+#include "condition.hpp"
+#include "filter.hpp"
+#include "transformer.hpp"
+
+namespace gan::tabular {
+
+struct SynthesizerOptions {
+  int epochs = 300;               // passes over the table (rows / batch steps each)
+  index_t batch = 500;            // a multiple of pac
+  index_t pac = 10;               // PacGAN group of the critic
+  std::uint64_t seed = 0;
+  double g_lr = 2e-4, d_lr = 2e-4;
+  int n_critic = 1;
+  double gp_lambda = 10;          // WGAN-GP weight
+  double tau = 0.2;               // Gumbel-softmax temperature
+  double ce_weight = 1;           // weight of the conditional cross-entropy
+  bool progress = true;           // a progress line on stderr
+  TransformerOptions transformer;
+};
+
+template <class B = Cpu, class T = float>
+class Synthesizer {
+ public:
+  static constexpr char magic[8] = {'G', 'A', 'N', 'T', 'A', 'B', 'L', '\0'};
+  static constexpr index_t z_dim = 128;
+  using Generator = Sequential<Input<z_dim>, Concat<Dynamic>,                    // (n, 128 + cond)
+                               SkipConcat<Chain<Dense<256>, BatchNorm, ReLU>>,   // (n, 256 + 128 + cond)
+                               SkipConcat<Chain<Dense<256>, BatchNorm, ReLU>>,   // (n, 512 + 128 + cond)
+                               Dense<Dynamic>, SpanHeads>;                       // (n, width)
+  using Critic = Sequential<Input<Dynamic>, Concat<Dynamic>,                     // (n/pac, pac (width + cond))
+                            Dense<256>, LeakyReLU<0.2f>, Dropout<0.5f>,
+                            Dense<256>, LeakyReLU<0.2f>, Dropout<0.5f>, Dense<1>>;
+  using GNet = Network<Generator, B, T>;
+  using DNet = Network<Critic, B, T>;
+  using Obj = Objective<Wasserstein, GradientPenalty>;
+  using Tn = Tensor<T, B>;
+  using Losses = StepLosses<T>;
+  /// Called after every epoch with its 1-based number and the last step's losses.
+  using EpochCallback = std::function<void(int epoch, const Losses&)>;
+
+  explicit Synthesizer(SynthesizerOptions opt = {}) : opt_(opt), sample_rng_(opt.seed, streams::sampling) {
+    if (opt.epochs < 0 || opt.batch <= 0 || opt.pac <= 0 || opt.batch % opt.pac != 0)
+      throw std::invalid_argument("tabular::Synthesizer: need epochs >= 0, batch > 0, pac > 0 and batch a multiple of pac (batch " +
+                                  std::to_string(opt.batch) + ", pac " + std::to_string(opt.pac) + ")");
+  }
+
+  /// Fits the transformer and trains the networks on `table`.
+  void fit(const Table& table, EpochCallback on_epoch = {}) {
+    table.check();
+    if (table.rows() < std::size_t(opt_.pac))
+      throw std::invalid_argument("tabular::Synthesizer::fit: the table has " + std::to_string(table.rows()) +
+                                  " rows, fewer than pac = " + std::to_string(opt_.pac));
+    like_ = empty_like(table);
+    tf_.fit(table, opt_.transformer);
+    Rng rng(opt_.seed, 0x7461626c65ull);  // "table"
+    tf_.encode(table, rng);
+    cond_ = ConditionSampler(tf_);
+    build_networks(rng);
+    trainer_ = std::make_unique<TrainerT>(*g_, *d_, Obj{Wasserstein{}, GradientPenalty{.lambda = opt_.gp_lambda}},
+                                          Adam(opt_.g_lr, 0.5, 0.9), Adam(opt_.d_lr, 0.5, 0.9),
+                                          TrainerOptions{.batch = batch(table.rows()), .n_critic = opt_.n_critic,
+                                                         .pac = opt_.pac, .seed = opt_.seed});
+    SpanCrossEntropy ce{.spans = cond_.cross_entropy_spans(), .weight = opt_.ce_weight};
+    if (!cond_.empty())
+      trainer_->add_generator_term([&heads = heads_layer(), ce](const Tn&, const Tn* c, Tn&) {
+        return ce(heads.logits(), c, heads.logit_grad());  // on the logits, as CTGAN does
+      });
+    const index_t n = trainer_->options().batch;
+    const long steps = std::max<long>(1, long(table.rows()) / long(n));
+    auto real = [this, n](Tn& x, Tn& c, Rng& r) {
+      host_c_.resize(std::size_t(n * cond_.width()));
+      host_x_.resize(std::size_t(n * tf_.width()));
+      cond_.sample_training(n, r, host_c_.data(), rows_);
+      tf_.encode_rows(rows_, host_x_.data());
+      x.from_host(host_x_.data(), n, tf_.width());
+      c.from_host(host_c_.data(), n, cond_.width());
+    };
+    Progress bar(long(opt_.epochs) * steps);
+    const auto start = std::chrono::steady_clock::now();
+    for (int e = 1; e <= opt_.epochs; ++e) {
+      Losses last;
+      for (long s = 1; s <= steps; ++s) {
+        last = trainer_->step(real);
+        if (opt_.progress) bar.update((e - 1) * steps + s, double(last.d_loss + last.penalty), double(last.g_loss + last.g_extra));
+      }
+      epochs_done_ = e;
+      if (on_epoch) on_epoch(e, last);
+    }
+    fit_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  /// n rows whose categories follow the real frequencies.
+  Table sample(std::size_t n) { return sample(n, {}); }
+
+  /// n rows that meet every condition (see filter.hpp for the forms: col=value, col>=x, ...).
+  Table sample(std::size_t n, const std::vector<Condition>& conditions, std::size_t max_tries = 0) {
+    require_fitted("sample");
+    const RowFilter filter(like_, conditions);
+    // Condition the generator on the rarest requested category, when there is one.
+    int col = -1;
+    index_t cat = -1;
+    double best = 2;
+    for (const auto& [j, k] : filter.categories())
+      if (tf_.model(j).categorical() && cond_.frequency(j, k) < best) best = cond_.frequency(j, k), col = int(j), cat = k;
+    if (max_tries == 0) max_tries = std::max<std::size_t>(100000, 200 * n);
+    Table out = empty_like(like_);
+    std::size_t made = 0;
+    while (out.rows() < n) {
+      if (made >= max_tries)
+        throw std::runtime_error("tabular::Synthesizer::sample: " + std::to_string(out.rows()) + " of " + std::to_string(made) +
+                                 " generated rows met " + filter.str() + ", fewer than the " + std::to_string(n) +
+                                 " asked for: the condition is too rare for this model (give a larger max_tries or fewer rows)");
+      const index_t m = index_t(std::min<std::size_t>(std::max<std::size_t>(2 * (n - out.rows()), 1024), 20000));
+      const Table got = generate(m, col, cat);
+      made += std::size_t(m);
+      filter.append_matching(got, out, n);
+    }
+    return out;
+  }
+
+  /// Saves the schema, the transformer and the generator to `path` (atomically). The format:
+  ///   "GANTABL\0", u32 version, u32 bytes per value, the options, the columns (name, kind,
+  ///   decimals, range, categories and counts or modes), the generator's tensors (name, rows,
+  ///   cols, values), and an FNV-1a checksum of everything before it.
+  void save(const std::string& path) {
+    require_fitted("save");
+    io::Writer w;
+    w.put_bytes(magic, 8);
+    w.put(std::uint32_t(1));
+    w.put(std::uint32_t(sizeof(T)));
+    w.put(std::int32_t(epochs_done_));
+    w.put(std::int64_t(opt_.batch));
+    w.put(std::int64_t(opt_.pac));
+    w.put(opt_.tau);
+    w.put(opt_.seed);
+    w.put(std::uint32_t(like_.cols()));
+    auto put_doubles = [&](const std::vector<double>& v) {
+      w.put(std::uint32_t(v.size()));
+      w.put_bytes(v.data(), v.size() * sizeof(double));
+    };
+    for (std::size_t j = 0; j < like_.cols(); ++j) {
+      const Column& c = like_.columns[j];
+      const ColumnModel& m = tf_.model(j);
+      w.put_string(c.name);
+      w.put(std::uint8_t(c.kind));
+      w.put(std::int32_t(c.decimals));
+      w.put(c.lo);
+      w.put(c.hi);
+      if (m.categorical()) {
+        w.put(std::uint32_t(m.categories.size()));
+        for (const std::string& k : m.categories) w.put_string(k);
+        put_doubles(m.counts);
+      } else {
+        w.put(std::uint8_t(m.has_missing));
+        w.put(m.lo);
+        w.put(m.hi);
+        put_doubles(m.masses);
+        put_doubles(m.means);
+        put_doubles(m.stds);
+        put_doubles(m.weights);
+      }
+    }
+    std::vector<std::pair<std::string, Tn*>> tensors;
+    g_->visit_named([&](const std::string& name, Tn& t) { tensors.emplace_back(name, &t); });
+    w.put(std::uint32_t(tensors.size()));
+    for (auto& [name, t] : tensors) {
+      w.put_string(name);
+      w.put(std::uint64_t(t->rows()));
+      w.put(std::uint64_t(t->cols()));
+      const std::vector<T> h = t->to_host();
+      w.put_bytes(h.data(), h.size() * sizeof(T));
+    }
+    w.put(io::fnv1a(w.bytes().data(), w.bytes().size()));
+    io::atomic_write(path, w.bytes().data(), w.bytes().size());
+  }
+
+  /// Loads a synthesizer saved by save(). Reads and checks the whole file first; a file that is
+  /// not a synthesizer, truncated, corrupted or inconsistent throws gan::FormatError naming it.
+  static Synthesizer load(const std::string& path) {
+    const std::vector<unsigned char> bytes = io::read_file(path);
+    const std::string what = "synthesizer '" + path + "'";
+    if (bytes.size() < 8 || std::memcmp(bytes.data(), magic, 8) != 0)
+      throw FormatError(what + ": not a gan tabular model (bad magic number)");
+    if (bytes.size() < 8 + 8 + 8) throw FormatError(what + ": truncated");
+    std::uint64_t sum;
+    std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
+    if (io::fnv1a(bytes.data(), bytes.size() - 8) != sum)
+      throw FormatError(what + ": checksum mismatch (the file is truncated or corrupted)");
+    io::Reader r(bytes.data(), bytes.size() - 8, what);
+    r.get_bytes(8);
+    if (const auto v = r.get<std::uint32_t>(); v != 1)
+      throw FormatError(what + ": format version " + std::to_string(v) + ", this library reads version 1");
+    if (const auto sz = r.get<std::uint32_t>(); sz != sizeof(T))
+      throw FormatError(what + ": stores " + std::to_string(sz) + "-byte values, this synthesizer uses " + std::to_string(sizeof(T)));
+    SynthesizerOptions opt;
+    const int epochs = r.get<std::int32_t>();
+    opt.batch = index_t(r.get<std::int64_t>());
+    opt.pac = index_t(r.get<std::int64_t>());
+    opt.tau = r.get<double>();
+    opt.seed = r.get<std::uint64_t>();
+    if (opt.batch <= 0 || opt.pac <= 0 || opt.batch % opt.pac || !(opt.tau > 0)) r.fail("invalid options");
+    opt.progress = false;
+    Synthesizer s(opt);
+    s.epochs_done_ = epochs;
+    const auto cols = r.get<std::uint32_t>();
+    if (cols == 0 || cols > 100000) r.fail("a table of " + std::to_string(cols) + " columns");
+    auto get_doubles = [&](std::size_t max) {
+      const auto n = r.get<std::uint32_t>();
+      if (n > max) r.fail("a list of " + std::to_string(n) + " numbers");
+      std::vector<double> v(n);
+      if (n) std::memcpy(v.data(), r.get_bytes(n * sizeof(double)), n * sizeof(double));
+      return v;
+    };
+    std::vector<ColumnModel> models;
+    for (std::uint32_t j = 0; j < cols; ++j) {
+      Column c;
+      ColumnModel m;
+      c.name = m.name = r.get_string(1 << 16);
+      const auto kind = r.get<std::uint8_t>();
+      if (kind > 2) r.fail("column '" + c.name + "' has kind " + std::to_string(kind));
+      c.kind = m.kind = ColumnKind(kind);
+      c.decimals = r.get<std::int32_t>();
+      c.lo = r.get<double>();
+      c.hi = r.get<double>();
+      if (m.categorical()) {
+        const auto k = r.get<std::uint32_t>();
+        if (k == 0 || k > (1u << 24)) r.fail("column '" + c.name + "' has " + std::to_string(k) + " categories");
+        for (std::uint32_t i = 0; i < k; ++i) m.categories.push_back(r.get_string(1 << 20));
+        m.counts = get_doubles(k);
+        if (m.counts.size() != k) r.fail("column '" + c.name + "': category counts do not match its categories");
+        c.categories = m.categories;
+      } else {
+        m.has_missing = r.get<std::uint8_t>() != 0;
+        m.lo = r.get<double>();
+        m.hi = r.get<double>();
+        m.masses = get_doubles(1024);
+        m.means = get_doubles(64);
+        m.stds = get_doubles(64);
+        m.weights = get_doubles(64);
+        if (m.stds.size() != m.means.size() || m.weights.size() != m.means.size() || m.modes() == 0 || !(m.lo <= m.hi))
+          r.fail("column '" + c.name + "' has an inconsistent model");
+        for (double sd : m.stds)
+          if (!(sd > 0)) r.fail("column '" + c.name + "' has a non-positive standard deviation");
+      }
+      s.like_.columns.push_back(std::move(c));
+      models.push_back(std::move(m));
+    }
+    s.tf_.set_models(std::move(models));
+    s.cond_ = ConditionSampler(s.tf_);
+    Rng init(opt.seed);
+    s.g_ = std::make_unique<GNet>(init, std::initializer_list<index_t>{s.cond_.width(), s.tf_.width()});
+    s.configure_heads();
+    std::vector<std::pair<std::string, Tn*>> tensors;
+    s.g_->visit_named([&](const std::string& name, Tn& t) { tensors.emplace_back(name, &t); });
+    const auto n = r.get<std::uint32_t>();
+    if (n != tensors.size())
+      r.fail("the generator has " + std::to_string(n) + " tensors, the columns make one with " + std::to_string(tensors.size()));
+    for (auto& [name, t] : tensors) {
+      const std::string got = r.get_string();
+      const auto rows = r.get<std::uint64_t>(), cols2 = r.get<std::uint64_t>();
+      if (got != name || rows != std::uint64_t(t->rows()) || cols2 != std::uint64_t(t->cols()))
+        r.fail("tensor '" + got + "' (" + std::to_string(rows) + " x " + std::to_string(cols2) + ") where '" + name + "' (" +
+               std::to_string(t->rows()) + " x " + std::to_string(t->cols()) + ") was expected");
+      std::vector<T> h(std::size_t(rows * cols2));
+      std::memcpy(h.data(), r.get_bytes(h.size() * sizeof(T)), h.size() * sizeof(T));
+      t->from_host(h, t->rows(), t->shape());
+    }
+    if (r.left() != 0) r.fail(std::to_string(r.left()) + " unexpected bytes");
+    return s;
+  }
+
+  const DataTransformer& transformer() const { return tf_; }
+  const ConditionSampler& conditions() const { return cond_; }
+  const SynthesizerOptions& options() const { return opt_; }
+  const Table& schema_table() const { return like_; }
+  int epochs_done() const { return epochs_done_; }
+  double fit_seconds() const { return fit_seconds_; }
+  bool fitted() const { return g_ != nullptr; }
+  GNet& generator() { return *g_; }
+
+ private:
+  using TrainerT = Trainer<GNet, DNet, Obj, Adam, Adam>;
+
+  index_t batch(std::size_t rows) const {
+    // A table smaller than the batch trains on batches of its size, rounded down to pac.
+    index_t b = std::min<index_t>(opt_.batch, index_t(rows));
+    return std::max<index_t>(opt_.pac, b / opt_.pac * opt_.pac);
+  }
+
+  void build_networks(Rng& rng) {
+    Rng init = rng.split(1);
+    g_ = std::make_unique<GNet>(init, std::initializer_list<index_t>{cond_.width(), tf_.width()});
+    d_ = std::make_unique<DNet>(init, std::initializer_list<index_t>{opt_.pac * tf_.width(), opt_.pac * cond_.width()});
+    configure_heads();
+  }
+  void configure_heads() {
+    std::vector<HeadSpan> spans;
+    for (const OutputSpan& s : tf_.spans())
+      spans.push_back({s.kind == OutputSpan::Scalar ? HeadSpan::Tanh : HeadSpan::GumbelSoftmax, s.start, s.width});
+    heads_layer().set_spans(spans, T(opt_.tau));
+  }
+  auto& heads_layer() { return g_->template layer<GNet::depth - 1>(); }
+
+  void require_fitted(const char* what) const {
+    if (!g_) throw std::logic_error(std::string("tabular::Synthesizer::") + what + ": fit() or load() first");
+  }
+
+  // m rows from the generator in eval mode, conditioned on (col, cat) or on real frequencies.
+  Table generate(index_t m, int col, index_t cat) {
+    host_c_.resize(std::size_t(m * cond_.width()));
+    if (col >= 0) cond_.fixed(m, std::size_t(col), cat, host_c_.data());
+    else cond_.sample_original(m, sample_rng_, host_c_.data());
+    zc_.from_host(host_c_.data(), m, cond_.width());
+    z_.resize(m, Shape::flat(z_dim));
+    ops::fill_normal(z_, sample_rng_);
+    // The Gumbel noise of the heads comes from the sampling generator too, so a loaded model
+    // samples the same rows as the one that was saved.
+    g_->noise_rng() = Rng(opt_.seed, sample_rng_.below(1ull << 62));
+    const bool was = g_->training();
+    g_->eval();
+    const Tn& y = g_->forward(z_, &zc_);
+    g_->train(was);
+    const std::vector<T> h = y.to_host();
+    return tf_.decode(h.data(), m, like_);
+  }
+
+  SynthesizerOptions opt_;
+  Table like_;
+  DataTransformer tf_;
+  ConditionSampler cond_;
+  std::unique_ptr<GNet> g_;
+  std::unique_ptr<DNet> d_;
+  std::unique_ptr<TrainerT> trainer_;
+  Rng sample_rng_;
+  std::vector<T> host_x_, host_c_;
+  std::vector<index_t> rows_;
+  Tn z_, zc_;
+  int epochs_done_ = 0;
+  double fit_seconds_ = 0;
+};
+
+}  // namespace gan::tabular

@@ -1,0 +1,268 @@
+// Tabular synthesis: the transformer's exact inverse, point masses, missing values, the heads'
+// gradients, training-by-sampling, conditions, and a small synthesizer that learns.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <gan/gan.hpp>
+#include <gan/tabular.hpp>
+#include <map>
+
+#include "gradcheck.hpp"
+
+using namespace gan::tabular;
+
+namespace {
+
+Column numeric(std::string name, ColumnKind kind, std::vector<double> v) {
+  Column c;
+  c.name = std::move(name);
+  c.kind = kind;
+  c.numbers = std::move(v);
+  return c;
+}
+Column categorical(std::string name, const std::vector<std::string>& texts) {
+  Column c;
+  c.name = std::move(name);
+  c.kind = ColumnKind::Categorical;
+  for (const auto& t : texts) c.push_category(t);
+  return c;
+}
+
+// n rows: a category (70% a, 25% b, 5% c); x ~ N(mean of the category, 1); y is 0 in 80% of
+// rows and log-normal otherwise (a point mass); k an integer 18..90 with 10% missing.
+Table mixed_table(std::size_t n, std::uint64_t seed) {
+  gan::Rng rng(seed);
+  std::vector<std::string> cat;
+  std::vector<double> x, y, k;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double u = rng.uniform();
+    const int c = u < 0.70 ? 0 : u < 0.95 ? 1 : 2;
+    cat.push_back(std::string(1, char('a' + c)));
+    x.push_back((c == 0 ? -4.0 : c == 1 ? 0.0 : 6.0) + rng.normal());
+    y.push_back(rng.uniform() < 0.8 ? 0.0 : std::round(100 * std::exp(1 + 0.5 * rng.normal())) / 100);
+    k.push_back(rng.uniform() < 0.1 ? std::nan("") : std::round(18 + 72 * rng.uniform()));
+  }
+  Table t;
+  t.columns.push_back(categorical("group", cat));
+  t.columns.push_back(numeric("x", ColumnKind::Continuous, x));
+  t.columns.push_back(numeric("y", ColumnKind::Continuous, y));
+  t.columns.push_back(numeric("k", ColumnKind::Integer, k));
+  t.columns[1].decimals = 6;
+  t.columns[2].decimals = 2;
+  return t;
+}
+
+double share(const Column& c, const std::string& text) {
+  double n = 0;
+  for (auto code : c.codes) n += c.categories[std::size_t(code)] == text;
+  return n / double(c.codes.size());
+}
+
+}  // namespace
+
+TEST_CASE("EM finds the modes of a bimodal column") {
+  gan::Rng rng(3);
+  std::vector<double> v;
+  for (int i = 0; i < 4000; ++i) v.push_back(i % 4 == 0 ? 10 + 0.5 * rng.normal() : -3 + rng.normal());
+  std::vector<double> mu, sd, w;
+  gan::tabular::detail::fit_mixture(v, 10, 0.005, 300, mu, sd, w);
+  // The heaviest components sit on the two modes with their weights.
+  double w_lo = 0, w_hi = 0, m_lo = 0, m_hi = 0;
+  for (std::size_t k = 0; k < mu.size(); ++k) (mu[k] < 4 ? w_lo : w_hi) += w[k], (mu[k] < 4 ? m_lo : m_hi) += w[k] * mu[k];
+  CHECK(w_hi == doctest::Approx(0.25).epsilon(0.02));
+  CHECK(m_lo / w_lo == doctest::Approx(-3).epsilon(0.05));
+  CHECK(m_hi / w_hi == doctest::Approx(10).epsilon(0.02));
+  for (double x : w) CHECK(x >= 0.005);
+}
+
+TEST_CASE("DataTransformer: the encoding is reversible, point masses and missing values exact") {
+  const Table t = mixed_table(3000, 1);
+  DataTransformer tf;
+  tf.fit(t);
+  gan::Rng rng(5);
+  tf.encode(t, rng);
+  const ColumnModel& y = tf.model(2);
+  REQUIRE(y.masses.size() == 1);
+  CHECK(y.masses[0] == 0.0);
+  CHECK(tf.model(3).has_missing);
+  CHECK_FALSE(tf.model(1).has_missing);
+  CHECK(tf.model(0).modes() == 3);
+  // spans: group one-hot, then [scalar, modes] per numeric column
+  REQUIRE(tf.spans().size() == 7);
+  CHECK(tf.spans()[0].kind == OutputSpan::OneHot);
+  CHECK(tf.spans()[1].kind == OutputSpan::Scalar);
+
+  std::vector<gan::index_t> rows(t.rows());
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = gan::index_t(i);
+  std::vector<float> enc(rows.size() * std::size_t(tf.width()));
+  tf.encode_rows(rows, enc.data());
+  const Table back = tf.decode(enc.data(), gan::index_t(rows.size()), t);
+  for (std::size_t i = 0; i < t.rows(); ++i) {
+    CHECK(back.columns[0].codes[i] == t.columns[0].codes[i]);
+    // Gaussian modes: the float scalar keeps ~1e-6 of 4 sigma; clipped at 4 sigma otherwise
+    const double x = t.columns[1].numbers[i], xb = back.columns[1].numbers[i];
+    REQUIRE(std::abs(x - xb) < 1e-3);
+    if (t.columns[2].numbers[i] == 0.0) CHECK(back.columns[2].numbers[i] == 0.0);  // exact
+    const double k = t.columns[3].numbers[i], kb = back.columns[3].numbers[i];
+    if (std::isnan(k)) CHECK(std::isnan(kb));
+    else CHECK(kb == k);  // integers come back as the same integers
+  }
+}
+
+TEST_CASE("DataTransformer: decoded values stay in the observed or the user's range, integers integral") {
+  const Table t = mixed_table(1000, 2);
+  DataTransformer tf;
+  tf.fit(t);
+  std::vector<float> wild(50 * std::size_t(tf.width()));
+  gan::Rng rng(9);
+  for (auto& v : wild) v = float(3 * rng.normal());  // scalars beyond [-1, 1], arbitrary logits
+  const Table d = tf.decode(wild.data(), 50, t);
+  const auto [lo, hi] = std::minmax_element(t.columns[1].numbers.begin(), t.columns[1].numbers.end());
+  for (double v : d.columns[1].numbers) CHECK((v >= *lo && v <= *hi));
+  for (double v : d.columns[3].numbers)
+    if (!std::isnan(v)) CHECK((v == std::round(v) && v >= 18 && v <= 90));
+  Table t2 = t;
+  t2.columns[1].lo = -1, t2.columns[1].hi = 1;
+  tf.fit(t2);
+  for (double v : tf.decode(wild.data(), 50, t2).columns[1].numbers) CHECK((v >= -1 && v <= 1));
+}
+
+TEST_CASE("SpanHeads: tanh and Gumbel-softmax gradients by central differences, logit gradients added") {
+  using Seq = gan::Sequential<gan::Input<7>, gan::SpanHeads>;
+  gan::Rng rng(4);
+  gan::Network<Seq, gan::Cpu, double> net(rng);
+  net.layer<0>().set_spans({{gan::HeadSpan::Tanh, 0, 1}, {gan::HeadSpan::GumbelSoftmax, 1, 3}, {gan::HeadSpan::GumbelSoftmax, 5, 2}}, 0.5);
+  gantest::Td x = gantest::random_tensor(4, 7, rng), w = gantest::random_tensor(4, 7, rng);
+  net.forward(x);
+  const auto y = net.output().to_host();
+  for (int r = 0; r < 4; ++r) {  // one-hot spans sum to 1; column 4 passes through
+    CHECK(y[r * 7 + 1] + y[r * 7 + 2] + y[r * 7 + 3] == doctest::Approx(1));
+    CHECK(y[r * 7 + 4] == x.data()[r * 7 + 4]);
+    CHECK(y[r * 7 + 0] == doctest::Approx(std::tanh(x.data()[r * 7])));
+  }
+  net.context().reuse_noise = true;  // the same Gumbel noise for every evaluation
+  const auto dx = net.backward(w, {.params = false, .input = true}).to_host();
+  auto f = [&] { return gantest::dot(net.forward(x), w); };
+  CHECK(gantest::max_grad_error(x, dx, f) < 1e-7);
+  // A logit-side gradient is added once, by the next backward pass.
+  net.forward(x);
+  gantest::Td& e = net.layer<0>().logit_grad();
+  e.data()[3] = 2.5;
+  const auto dx2 = net.backward(w, {.params = false, .input = true}).to_host();
+  CHECK(dx2[3] == doctest::Approx(dx[3] + 2.5));
+  const auto dx3 = net.backward(w, {.params = false, .input = true}).to_host();
+  CHECK(dx3[3] == doctest::Approx(dx[3]));
+  gan::Network<Seq, gan::Cpu, double> fresh(rng);
+  CHECK_THROWS_WITH_AS(fresh.forward(x), doctest::Contains("set_spans"), std::logic_error);
+}
+
+TEST_CASE("Training-by-sampling: categories by log-frequency, real rows of the asked category") {
+  const Table t = mixed_table(4000, 3);
+  DataTransformer tf;
+  tf.fit(t);
+  gan::Rng rng(1);
+  tf.encode(t, rng);
+  ConditionSampler cs(tf);
+  REQUIRE(cs.width() == 3);
+  const gan::index_t n = 20000;
+  std::vector<float> cond(std::size_t(n * 3));
+  std::vector<gan::index_t> rows;
+  cs.sample_training(n, rng, cond.data(), rows);
+  std::array<double, 3> got{}, count{};
+  for (std::int32_t c : t.columns[0].codes) count[std::size_t(c)] += 1;
+  double tot_log = 0;
+  for (double c : count) tot_log += std::log1p(c);
+  for (gan::index_t r = 0; r < n; ++r)
+    for (int k = 0; k < 3; ++k)
+      if (cond[std::size_t(r * 3 + k)] == 1.f) {
+        got[std::size_t(k)] += 1.0 / double(n);
+        CHECK(t.columns[0].codes[std::size_t(rows[std::size_t(r)])] == k);  // the real row has it
+      }
+  for (int k = 0; k < 3; ++k) CHECK(got[std::size_t(k)] == doctest::Approx(std::log1p(count[std::size_t(k)]) / tot_log).epsilon(0.05));
+  cs.sample_original(n, rng, cond.data());
+  double rare = 0;
+  for (gan::index_t r = 0; r < n; ++r) rare += cond[std::size_t(r * 3 + 2)];
+  CHECK(rare / double(n) == doctest::Approx(count[2] / 4000.0).epsilon(0.15));
+}
+
+TEST_CASE("Conditions: parsing, values that contain an operator, errors that name the column") {
+  const Table t = mixed_table(100, 4);
+  Condition c = parse_condition("k>=50");
+  CHECK((c.column == "k" && c.op == Condition::Ge && c.value == "50"));
+  c = parse_condition("group=<=50K");
+  CHECK((c.column == "group" && c.op == Condition::Eq && c.value == "<=50K"));
+  c = parse_condition("x!=3");
+  CHECK(c.op == Condition::Ne);
+  CHECK_THROWS_WITH_AS(parse_condition("age"), doctest::Contains("expected column=value"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(RowFilter(t, {parse_condition("nope=1")}), doctest::Contains("no column named 'nope'"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(RowFilter(t, {parse_condition("group=z")}), doctest::Contains("has no category 'z'"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(RowFilter(t, {parse_condition("group>a")}), doctest::Contains("categorical"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(RowFilter(t, {parse_condition("k>=old")}), doctest::Contains("not a number"), std::invalid_argument);
+  const RowFilter f(t, {parse_condition("group=b"), parse_condition("k<40"), parse_condition("k!=")});
+  for (std::size_t i = 0; i < t.rows(); ++i) {
+    const double k = t.columns[3].numbers[i];
+    CHECK(f.matches(t, i) == (t.columns[0].categories[std::size_t(t.columns[0].codes[i])] == "b" && !std::isnan(k) && k < 40));
+  }
+}
+
+TEST_CASE("Synthesizer: learns the category shares and the conditional means; exact conditional sampling; save and load") {
+  const Table t = mixed_table(2000, 5);
+  SynthesizerOptions opt{.epochs = 100, .batch = 200, .pac = 10, .seed = 1, .progress = false};
+  Synthesizer<> s(opt);
+  s.fit(t);
+  const Table g = s.sample(3000);
+  REQUIRE(g.rows() == 3000);
+  CHECK(share(g.columns[0], "a") == doctest::Approx(share(t.columns[0], "a")).epsilon(0.15));
+  // x follows its category: mean of x in group c far above the mean in group a
+  double xa = 0, xc = 0, na = 0, nc = 0, zeros = 0, missing = 0;
+  for (std::size_t i = 0; i < g.rows(); ++i) {
+    const std::string& k = g.columns[0].categories[std::size_t(g.columns[0].codes[i])];
+    if (k == "a") xa += g.columns[1].numbers[i], ++na;
+    if (k == "c") xc += g.columns[1].numbers[i], ++nc;
+    zeros += g.columns[2].numbers[i] == 0.0;
+    missing += std::isnan(g.columns[3].numbers[i]);
+  }
+  CHECK(xc / nc - xa / na > 5);  // real: 10
+  CHECK(zeros / 3000 == doctest::Approx(0.8).epsilon(0.15));  // the point mass, exactly 0
+  CHECK(missing / 3000 == doctest::Approx(0.1).epsilon(0.5));
+
+  // Conditions are met by every row, also for the rare category and a range.
+  const Table rare = s.sample(200, {parse_condition("group=c"), parse_condition("k>=40")});
+  REQUIRE(rare.rows() == 200);
+  for (std::size_t i = 0; i < rare.rows(); ++i) {
+    CHECK(rare.columns[0].categories[std::size_t(rare.columns[0].codes[i])] == "c");
+    CHECK(rare.columns[3].numbers[i] >= 40);
+  }
+  CHECK_THROWS_WITH_AS(s.sample(10, {parse_condition("k>=1000")}), doctest::Contains("too rare"), std::runtime_error);
+
+  // The same seed gives the same rows; a saved and loaded model samples the same rows.
+  const auto path = (std::filesystem::temp_directory_path() / "gan_test_tabular.gan").string();
+  s.save(path);
+  auto l = Synthesizer<>::load(path);
+  CHECK(l.sample(20).columns[1].numbers == Synthesizer<>::load(path).sample(20).columns[1].numbers);
+  opt.epochs = 3;  // a short run for the determinism checks
+  Synthesizer<> s1(opt);
+  s1.fit(t);
+  s1.save(path);
+  l = Synthesizer<>::load(path);
+  Synthesizer<> s2(opt);
+  s2.fit(t);
+  const Table a = s2.sample(50), b = l.sample(50);
+  Synthesizer<> s3(opt);
+  s3.fit(t);
+  const Table c = s3.sample(50);
+  CHECK(a.columns[1].numbers == c.columns[1].numbers);
+  CHECK(a.columns[0].codes == c.columns[0].codes);
+  CHECK(b.columns[1].numbers == a.columns[1].numbers);
+
+  // A corrupt or truncated file is refused with its name.
+  auto bytes = gan::io::read_file(path);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  gan::io::atomic_write(path, bytes.data(), bytes.size());
+  CHECK_THROWS_WITH_AS(Synthesizer<>::load(path), doctest::Contains("checksum"), gan::FormatError);
+  gan::io::atomic_write(path, bytes.data(), 20);
+  CHECK_THROWS_WITH_AS(Synthesizer<>::load(path), doctest::Contains(path.c_str()), gan::FormatError);
+  std::filesystem::remove(path);
+}
