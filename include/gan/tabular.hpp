@@ -1,5 +1,5 @@
 // gan/tabular.hpp: everything for tabular synthesis (CSV tables, the reversible transformer,
-// CTGAN-class training with exact conditional sampling). Needs Eigen only, like gan/gan.hpp.
+// CTGAN-class training with exact conditional sampling, the quality report). Needs Eigen only.
 //
 //   auto table = gan::tabular::read_csv("data/adult/adult_train.csv");
 //   gan::tabular::Synthesizer synth({.epochs = 300, .seed = 1});
@@ -7,6 +7,7 @@
 //   gan::tabular::write_csv("synthetic.csv", synth.sample(table.rows()));
 #pragma once
 #include "data/csv.hpp"
+#include "metrics/tabular_report.hpp"
 #include "tabular/condition.hpp"
 #include "tabular/filter.hpp"
 #include "tabular/synthesizer.hpp"
