@@ -111,6 +111,24 @@ TEST_CASE("DataTransformer: the encoding is reversible, point masses and missing
   }
 }
 
+TEST_CASE("DataTransformer: an integer column with few distinct values is coded exactly, one mode per value") {
+  std::vector<double> years;
+  for (int i = 0; i < 500; ++i) years.push_back(1 + (i * 7) % 16);
+  Table t;
+  t.columns.push_back(numeric("years", ColumnKind::Integer, years));
+  DataTransformer tf;
+  tf.fit(t);
+  CHECK(tf.model(0).masses.size() == 16);
+  CHECK(tf.model(0).means.empty());
+  gan::Rng rng(1);
+  tf.encode(t, rng);
+  std::vector<gan::index_t> rows(500);
+  for (int i = 0; i < 500; ++i) rows[std::size_t(i)] = i;
+  std::vector<double> enc(500 * std::size_t(tf.width()));
+  tf.encode_rows(rows, enc.data());
+  CHECK(tf.decode(enc.data(), 500, t).columns[0].numbers == years);
+}
+
 TEST_CASE("DataTransformer: decoded values stay in the observed or the user's range, integers integral") {
   const Table t = mixed_table(1000, 2);
   DataTransformer tf;

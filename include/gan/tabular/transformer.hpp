@@ -4,7 +4,8 @@
 //   - A numeric column is a mixture of *modes*: point masses (a value held by at least
 //     `point_mass_share` of the rows, e.g. capital-gain's 0), Gaussians fitted by EM to the other
 //     values (up to `max_modes`, lighter than `min_mode_weight` pruned), and "missing" when the
-//     column has missing cells. A value becomes [s, one-hot(mode)]:
+//     column has missing cells. An integer column with few distinct values (years of education)
+//     has every value as a point mass, so it is coded exactly. A value becomes [s, one-hot(mode)]:
 //       Gaussian k:  s = clip((v - mu_k) / (4 sigma_k), -0.99, 0.99), the mode drawn from the
 //                    posterior p(k | v) (as CTGAN does, so neighbouring modes overlap smoothly)
 //       point mass:  s = 0;  missing: s = 0
@@ -35,7 +36,9 @@ struct TransformerOptions {
   double min_mode_weight = 0.005;   // Gaussians lighter than this are pruned
   double point_mass_share = 0.05;   // a value held by at least this share of rows is a point mass
   int max_point_masses = 5;         // the heaviest ones, at most
-  int em_iterations = 200;
+  std::size_t max_discrete_values = 32;  // an integer column with at most this many distinct
+                                         // values has every value as a point mass (exact codes)
+  int em_iterations = 100;
   std::size_t max_fit_rows = 50000; // EM sees at most this many values (an even subsample)
 };
 
@@ -107,10 +110,13 @@ inline void fit_mixture(std::vector<double> x, int max_modes, double min_weight,
     const std::size_t K = mean.size();
     resp.resize(n * K);
     double ll = 0;
+    std::vector<double> a(K), b(K);  // log(w_k N(x; mu_k, sd_k)) = a_k - ((x - mu_k) b_k)^2 / 2
+    for (std::size_t k = 0; k < K; ++k) a[k] = std::log(w[k]) - std::log(sd[k]) - 0.9189385332046727, b[k] = 1 / sd[k];
     for (std::size_t i = 0; i < n; ++i) {  // E step: responsibilities, by log-sum-exp
       double m = -std::numeric_limits<double>::infinity();
       for (std::size_t k = 0; k < K; ++k) {
-        resp[i * K + k] = std::log(w[k]) + normal_logpdf(x[i], mean[k], sd[k]);
+        const double z = (x[i] - mean[k]) * b[k];
+        resp[i * K + k] = a[k] - 0.5 * z * z;
         m = std::max(m, resp[i * K + k]);
       }
       double s = 0;
@@ -338,8 +344,14 @@ class DataTransformer {
     for (auto& [x, k] : count)
       if (double(k) >= opt.point_mass_share * double(v.size()) && count.size() > 1) heavy.emplace_back(k, x);
     std::sort(heavy.begin(), heavy.end(), [](auto& a, auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
-    if (heavy.size() > std::size_t(opt.max_point_masses)) heavy.resize(std::size_t(opt.max_point_masses));
-    if (count.size() == 1) heavy.emplace_back(v.size(), v.front());  // a constant column
+    const bool discrete = c.kind == ColumnKind::Integer && count.size() <= opt.max_discrete_values;
+    if (discrete) {  // a code-like integer column (years of education): every value is a mode
+      heavy.clear();
+      for (auto& [x, k] : count) heavy.emplace_back(k, x);
+    } else if (heavy.size() > std::size_t(opt.max_point_masses)) {
+      heavy.resize(std::size_t(opt.max_point_masses));
+    }
+    if (count.size() == 1 && !discrete) heavy.emplace_back(v.size(), v.front());  // a constant column
     for (auto& h : heavy) m.masses.push_back(h.second);
     // EM on the rest, an even subsample when there are many.
     std::vector<double> rest;
