@@ -87,7 +87,7 @@ void check_same(const Table& a, const Table& b) {
       CHECK(x.codes == y.codes);
       continue;
     }
-    CHECK(x.decimals == y.decimals);
+    // (decimals may differ: trailing zeros are not written, so fewer may read back)
     for (std::size_t r = 0; r < x.numbers.size(); ++r) {
       INFO("row ", r);
       if (std::isnan(x.numbers[r]))
@@ -382,15 +382,15 @@ TEST_CASE("write_csv: quoting, numbers, missing cells, and back") {
   const std::string text = to_csv_text(t);
   CHECK(text ==
         "\"na,me\",n,x,y\n"
-        "plain,1,0.500,0.1\n"
-        "\"with, comma\",-2,-1.250,1e-07\n"
+        "plain,1,0.5,0.1\n"
+        "\"with, comma\",-2,-1.25,1e-07\n"
         "\"say \"\"hi\"\"\",3,,1e+22\n"
-        "\"two\nlines\",,3.000,\n"
-        "\" lead\",9007199254740991,1000000.000,2.5\n"
+        "\"two\nlines\",,3,\n"
+        "\" lead\",9007199254740991,1000000,2.5\n"
         "\"trail \",0,0.125,3\n"
-        ",7,2.000,4\n"
-        "?,8,3.000,5\n"
-        "\"cr\rlf\r\n\",3,4.000,6\n");  // integers are rounded
+        ",7,2,4\n"
+        "?,8,3,5\n"
+        "\"cr\rlf\r\n\",3,4,6\n");  // integers rounded, no trailing zeros
   Schema s = infer_schema(t);
   s.find("y")->decimals = 0;
   const Table back = parse_csv(text, {}, "back.csv", &s);

@@ -468,8 +468,9 @@ inline void put_field(std::string& out, const std::string& s, char sep, bool alo
 }  // namespace csv_detail
 
 /// The CSV text of a table: the header (if opt.header), then one line per row, LF line ends.
-/// Integer columns are written as whole numbers (rounded), Continuous ones with exactly `decimals`
-/// digits after the point, or in the shortest form that reads back exactly when `decimals` is 0;
+/// Integer columns are written as whole numbers (rounded), Continuous ones rounded to `decimals`
+/// digits after the point without trailing zeros (15.1 in a column of 3 decimals is "15.1"), or
+/// in the shortest form that reads back exactly when `decimals` is 0;
 /// a missing number as opt.missing_out. Throws std::invalid_argument for an infinite value, a
 /// categorical code outside the categories, or a missing_out that would not read back as missing.
 inline std::string to_csv_text(const Table& t, const CsvOptions& opt = {}) {
@@ -511,7 +512,16 @@ inline std::string to_csv_text(const Table& t, const CsvOptions& opt = {}) {
       } else if (c.kind == ColumnKind::Integer) {
         out += csv_detail::fixed(std::nearbyint(v) + 0.0, 0);  // + 0.0 turns -0 into 0
       } else {
-        out += c.decimals > 0 ? csv_detail::fixed(v, c.decimals) : csv_detail::shortest(v);
+        if (c.decimals <= 0) {
+          out += csv_detail::shortest(v);
+          continue;
+        }
+        // Rounded to the column's decimals, without trailing zeros: 15.1 stays "15.1", not "15.100".
+        std::string f = csv_detail::fixed(v, c.decimals);
+        while (f.back() == '0') f.pop_back();
+        if (f.back() == '.') f.pop_back();
+        if (f == "-0") f = "0";
+        out += f;
       }
     }
     out += '\n';

@@ -314,6 +314,10 @@ class Synthesizer {
     return s;
   }
 
+  /// Restarts the sampling draws from `seed` (sample() after reseed(s) gives the same rows as
+  /// a freshly loaded model reseeded with s).
+  void reseed(std::uint64_t seed) { sample_rng_ = Rng(seed, streams::sampling); }
+
   const DataTransformer& transformer() const { return tf_; }
   const ConditionSampler& conditions() const { return cond_; }
   const SynthesizerOptions& options() const { return opt_; }
