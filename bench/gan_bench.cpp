@@ -2,9 +2,16 @@
 // bench/README.md, and the dense layers' GEMM rate. bench/peers/compare.py runs the same shapes in
 // PyTorch and prints the ratio.
 // Under nvcc (gan_bench_cuda) the same steps also run on gan::Gpu: BM_ToyStep_gpu and so on.
+//
+// `gan_bench --tabular_layout=PATH` writes the encoded layout of Adult (the widths, the output
+// heads' spans and the condition's blocks, from our transformer) as JSON and exits: the PyTorch
+// peer builds its tabular networks from it (bench/peers/compare.py runs this).
 #include <benchmark/benchmark.h>
 
+#include <chrono>
+#include <cstdio>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -12,6 +19,11 @@
 #include <gan/gan_gpu.hpp>
 #else
 #include <gan/gan.hpp>
+#include <gan/tabular.hpp>
+#endif
+
+#ifndef GAN_DATA_DIR
+#define GAN_DATA_DIR "data"
 #endif
 
 namespace {
@@ -120,7 +132,8 @@ void BM_DcganSample(benchmark::State& state) {
   state.counters["images/s"] = benchmark::Counter(256.0, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// The dense layer's product y = x W^T on a CTGAN shape (500 x 256 -> 256), in GFLOP/s.
+// The dense layer's product y = x W^T on CTGAN shapes (500 x 256 -> 256, ...; 50 x 2840 -> 256 and
+// 500 x 744 -> 180 are the tabular Adult critic's first and generator's last layers), in GFLOP/s.
 void BM_DenseGemm(benchmark::State& state) {
   const gan::index_t n = state.range(0), in = state.range(1), out = state.range(2);
   gan::Rng rng(1);
@@ -135,6 +148,72 @@ void BM_DenseGemm(benchmark::State& state) {
                                                 benchmark::Counter::kIs1000);
 }
 
+#if !defined(GAN_WITH_GPU)
+// (e) The tabular synthesizer on Adult (26048 rows, 15 columns): one training step of
+// gan::tabular::Synthesizer with its default options (batch 500, pac 10, CTGAN's networks,
+// WGAN-GP, training-by-sampling and the conditional cross-entropy). The table is read and encoded
+// outside the timed loop; each step draws its conditions and real rows (training-by-sampling,
+// encode_rows) inside it, as fit() does.
+const std::string adult_csv = std::string(GAN_DATA_DIR) + "/adult/adult_train.csv";
+
+void BM_TabularAdultStep(benchmark::State& state) {
+  const gan::tabular::Table table = gan::tabular::read_csv(adult_csv);
+  gan::tabular::Synthesizer<> synth({.seed = 1, .progress = false});
+  synth.prepare(table);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (auto _ : state) benchmark::DoNotOptimize(synth.train_step());
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double steps = double(synth.steps_per_epoch());
+  state.counters["steps_per_epoch"] = steps;
+  state.counters["s_per_epoch"] = steps * s / double(state.iterations());
+}
+
+// Unconditional sampling: rows per second of sample(10000) (the generator in eval mode and the
+// decoding into a Table), after a fit of 0 epochs (untrained weights cost the same).
+void BM_TabularAdultSample(benchmark::State& state) {
+  const gan::tabular::Table table = gan::tabular::read_csv(adult_csv);
+  gan::tabular::Synthesizer<> synth({.epochs = 0, .seed = 1, .progress = false});
+  synth.fit(table);
+  const std::size_t n = 10000;
+  for (auto _ : state) benchmark::DoNotOptimize(synth.sample(n).rows());
+  state.counters["rows/s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The layout the PyTorch peer needs to build the same networks: JSON to `path`.
+int write_tabular_layout(const std::string& path) {
+  const gan::tabular::Table table = gan::tabular::read_csv(adult_csv);
+  gan::tabular::Synthesizer<> synth({.epochs = 0, .seed = 1, .progress = false});
+  synth.prepare(table);
+  const auto& tf = synth.transformer();
+  const auto& cond = synth.conditions();
+  std::string j = "{\"table\": \"data/adult/adult_train.csv\", \"rows\": " + std::to_string(table.rows()) +
+                  ", \"batch\": " + std::to_string(synth.options().batch) + ", \"pac\": " +
+                  std::to_string(synth.options().pac) + ", \"z\": " + std::to_string(synth.z_dim) +
+                  ", \"width\": " + std::to_string(tf.width()) + ", \"cond_width\": " + std::to_string(cond.width()) +
+                  ",\n \"spans\": [";
+  const char* sep = "";
+  for (const auto& sp : tf.spans()) {
+    j += std::string(sep) + "{\"kind\": \"" + (sp.kind == gan::tabular::OutputSpan::Scalar ? "tanh" : "softmax") +
+         "\", \"start\": " + std::to_string(sp.start) + ", \"width\": " + std::to_string(sp.width) + "}";
+    sep = ", ";
+  }
+  j += "],\n \"cond_spans\": [";
+  sep = "";
+  for (const auto& c : cond.cross_entropy_spans()) {
+    j += std::string(sep) + "{\"output\": " + std::to_string(c.output) + ", \"width\": " + std::to_string(c.width) +
+         ", \"condition\": " + std::to_string(c.condition) + "}";
+    sep = ", ";
+  }
+  j += "]}\n";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f || std::fputs(j.c_str(), f) < 0 || std::fclose(f) != 0) {
+    std::fprintf(stderr, "gan_bench: cannot write %s\n", path.c_str());
+    return 1;
+  }
+  return 0;
+}
+#endif
+
 }  // namespace
 
 BENCHMARK(BM_ToyStep<gan::Cpu>)->Name("BM_ToyStep")->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -142,6 +221,10 @@ BENCHMARK(BM_CtganStep<gan::Cpu>)->Name("BM_CtganStep")->Unit(benchmark::kMillis
 BENCHMARK(BM_CtganGpStep<gan::Cpu>)->Name("BM_CtganGpStep")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DcganStep<gan::Cpu>)->Name("BM_DcganStep")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DcganSample<gan::Cpu>)->Name("BM_DcganSample")->Unit(benchmark::kMillisecond)->UseRealTime();
+#if !defined(GAN_WITH_GPU)
+BENCHMARK(BM_TabularAdultStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_TabularAdultSample)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
+#endif
 #if defined(GAN_WITH_GPU)
 BENCHMARK(BM_DcganStep<gan::Gpu>)->Name("BM_DcganStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DcganSample<gan::Gpu>)->Name("BM_DcganSample_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -149,6 +232,17 @@ BENCHMARK(BM_ToyStep<gan::Gpu>)->Name("BM_ToyStep_gpu")->Unit(benchmark::kMillis
 BENCHMARK(BM_CtganStep<gan::Gpu>)->Name("BM_CtganStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CtganGpStep<gan::Gpu>)->Name("BM_CtganGpStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
 #endif
-BENCHMARK(BM_DenseGemm)->Args({500, 256, 256})->Args({500, 1500, 256})->Args({256, 128, 128})->UseRealTime();
+BENCHMARK(BM_DenseGemm)->Args({500, 256, 256})->Args({500, 1500, 256})->Args({256, 128, 128})->Args({50, 2840, 256})->Args({500, 744, 180})->UseRealTime();
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+#if !defined(GAN_WITH_GPU)
+  constexpr std::string_view flag = "--tabular_layout=";
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view a = argv[i]; a.starts_with(flag)) return write_tabular_layout(std::string(a.substr(flag.size())));
+#endif
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -6,6 +6,10 @@
 #   bash scripts/demo.sh dcgan [options]      DCGAN on Fashion-MNIST (docs/image_gans.md): sample
 #                                             grids in dcgan_out/, FD/KID/precision/recall, JSON
 #   bash scripts/demo.sh cdcgan [options]     the class-conditional DCGAN: cdcgan_out/
+#   bash scripts/demo.sh tabular [options]    CTGAN-class synthesis of the Adult table
+#                                             (examples/tabular_adult, docs/tabular.md):
+#                                             adult_synthetic.csv, the quality report, JSON;
+#                                             also builds the gan-tabular command
 # Outputs go to the current directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +21,11 @@ case "${1:-}" in
     shift
     cmake --build "$here/build/release" --target "$example" fashion_classifier gan-image-metrics -j"$(nproc)"
     "$here/build/release/examples/$example" "$@"
+    ;;
+  tabular)
+    shift
+    cmake --build "$here/build/release" --target tabular_adult gan-tabular -j"$(nproc)"
+    "$here/build/release/examples/tabular_adult" "$@"
     ;;
   *)
     cmake --build "$here/build/release" --target toy_ring one_step conditional_ring -j"$(nproc)"

@@ -14,12 +14,16 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "torch_gan_step.py")
 # Peer model name -> our Google Benchmark name.
 BENCH = {"toy": "BM_ToyStep", "ctgan": "BM_CtganStep", "ctgan_gp": "BM_CtganGpStep", "dcgan": "BM_DcganStep",
-         "dcgan_sample": "BM_DcganSample"}
+         "dcgan_sample": "BM_DcganSample", "tabular_adult": "BM_TabularAdultStep",
+         "tabular_adult_sample": "BM_TabularAdultSample"}
+# The tabular peers' layout when our binary cannot write a fresh one (gan_bench --tabular_layout=PATH).
+SHIPPED_LAYOUT = os.path.join(HERE, "adult_layout.json")
 TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
@@ -53,16 +57,32 @@ def torch_available(python):
         return False
 
 
-def run_peer(python, models, threads, iters, warmup, wait_policy=None):
+def tabular_layout(ours, path):
+    """Writes the Adult layout of our transformer to `path` with our binary; returns the layout
+    file the peer should read (the shipped one when our binary is missing or cannot)."""
+    if ours and os.path.isfile(ours):
+        r = subprocess.run([ours, f"--tabular_layout={path}"], stdout=subprocess.DEVNULL)
+        if r.returncode == 0 and os.path.isfile(path):
+            return path
+    print(f"note: using the shipped layout {SHIPPED_LAYOUT} for the tabular peers")
+    return SHIPPED_LAYOUT
+
+
+def run_peer(python, models, threads, iters, warmup, wait_policy=None, layout=None):
     """{model: ms per step} from torch_gan_step.py run in a fresh process."""
     env = dict(os.environ)
     env.pop("OMP_WAIT_POLICY", None)
+    # Debian's default libblas.so.3 is the pthread OpenBLAS, which torch.set_num_threads does not
+    # bound: give it the same thread count.
+    env.setdefault("OPENBLAS_NUM_THREADS", str(threads))
     if wait_policy:
         env["OMP_WAIT_POLICY"] = wait_policy
     result = {}
     for m in models:
         cmd = [python, PEER, "--model", m, "--threads", str(threads),
                "--iters", str(iters), "--warmup", str(warmup), "--json"]
+        if layout:
+            cmd += ["--layout", layout]
         out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
         for line in out.splitlines():
             rec = json.loads(line)
@@ -104,11 +124,15 @@ def main():
     # PyTorch: default OpenMP settings, plus OMP_WAIT_POLICY=passive at 2 threads
     # (libgomp otherwise spins idle threads, which can hurt on 2 cores).
     variants = {}
+    tmp = tempfile.TemporaryDirectory()
+    layout = None
+    if any(m.startswith("tabular") for m in models):
+        layout = tabular_layout(a.ours, os.path.join(tmp.name, "adult_layout.json"))
     if torch_available(a.python):
-        variants["pytorch"] = run_peer(a.python, models, a.threads, a.iters, a.warmup)
+        variants["pytorch"] = run_peer(a.python, models, a.threads, a.iters, a.warmup, layout=layout)
         if a.threads > 1:
             variants["pt passive"] = run_peer(a.python, models, a.threads, a.iters,
-                                              a.warmup, wait_policy="passive")
+                                              a.warmup, wait_policy="passive", layout=layout)
     else:
         print(f"note: torch is not importable by {a.python}; install it with "
               f"`apt-get install python3-torch` and run with --python /usr/bin/python3. "
@@ -117,7 +141,7 @@ def main():
         return 0  # nothing to show
 
     # Table: ms per full GAN step (D update + G update); ratio = pytorch / ours.
-    head = f"{'model':10s} {'ours ms':>10}"
+    head = f"{'model':20s} {'ours ms':>10}"
     for v in variants:
         head += f" {v + ' ms':>14} {'ratio':>8}"
     print(f"\nthreads={a.threads}   ratio = pytorch / ours (> 1: ours faster)")
@@ -125,7 +149,7 @@ def main():
     print("-" * len(head))
     for m in models:
         o = ours.get(BENCH[m]) if ours else None
-        row = f"{m:10s} {fmt(o)}"
+        row = f"{m:20s} {fmt(o)}"
         for res in variants.values():
             row += f"     {fmt(res.get(m))} {ratio(res.get(m), o)}"
         print(row)

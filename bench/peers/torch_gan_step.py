@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """PyTorch peer for the C++ GAN step benchmarks (BM_ToyStep, BM_CtganStep,
-BM_CtganGpStep).  Times one full GAN step (D update, then G update) with the
-same shapes, losses and optimisers as ours, and reports the median ms/step.
+BM_CtganGpStep, BM_Dcgan*, BM_TabularAdult*).  Times one full GAN step (D update, then G
+update) with the same shapes, losses and optimisers as ours, and reports the median ms/step.
+The tabular models read the encoded layout of Adult from --layout (written by
+`gan_bench --tabular_layout=PATH`; default: adult_layout.json beside this script).
 
 Run with the system python that has torch:
     /usr/bin/python3 bench/peers/torch_gan_step.py --model all --threads 1
@@ -9,6 +11,7 @@ Run with the system python that has torch:
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import time
@@ -161,12 +164,132 @@ def make_dcgan(dev, sample_only=False):
     return step
 
 
+# ------------------------------------------ tabular: Synthesizer on Adult (CTGAN) ---
+class Residual(nn.Module):
+    """CTGAN's generator block: [ReLU(BatchNorm(Linear(x))), x]."""
+
+    def __init__(self, i, o):
+        super().__init__()
+        self.fc, self.bn = nn.Linear(i, o), nn.BatchNorm1d(o)
+
+    def forward(self, x):
+        return torch.cat([F.relu(self.bn(self.fc(x))), x], 1)
+
+
+def make_tabular(dev, layout, sample_only=False):
+    """gan::tabular::Synthesizer's step on the layout of our transformer (widths, spans).
+
+    Data loading is not what is measured: the real rows are random rows of a fixed
+    pre-encoded (rows, width) tensor (tanh-range scalars, one-hots), and the condition is
+    a random one-hot per row in a random conditioned column (training-by-sampling's cost:
+    a column, a category and a matching row per row, drawn in a few tensor ops).
+    """
+    with open(layout) as f:
+        lay = json.load(f)
+    batch, pac, zdim = lay["batch"], lay["pac"], lay["z"]
+    width, cw, rows = lay["width"], lay["cond_width"], lay["rows"]
+    spans = [(s["kind"], s["start"], s["width"]) for s in lay["spans"]]
+    cspans = [(c["output"], c["width"], c["condition"]) for c in lay["cond_spans"]]
+    h = 256
+    G = nn.Sequential(Residual(zdim + cw, h), Residual(zdim + cw + h, h),
+                      nn.Linear(zdim + cw + 2 * h, width)).to(dev)
+
+    def heads(logits):
+        # tanh on the scalar spans, Gumbel-softmax (tau 0.2, soft) on the one-hot spans
+        out = []
+        for kind, a, w in spans:
+            x = logits[:, a:a + w]
+            out.append(torch.tanh(x) if kind == "tanh" else F.gumbel_softmax(x, tau=0.2, hard=False))
+        return torch.cat(out, 1)
+
+    # Conditions: the block of a random conditioned column, a random category in it.
+    c_off = torch.tensor([c for _, _, c in cspans], device=dev)
+    c_w = torch.tensor([w for _, w, _ in cspans], device=dev)
+
+    def conditions(n):
+        col = torch.randint(0, len(cspans), (n,), device=dev)
+        k = (torch.rand(n, device=dev) * c_w[col]).long()
+        cond = torch.zeros(n, cw, device=dev)
+        cond[torch.arange(n, device=dev), c_off[col] + k] = 1.0
+        return cond, col, k
+
+    if sample_only:  # 10000 unconditional rows in eval mode, no autograd, then argmax per span
+        G.eval()
+        n = 10000
+
+        def sample():
+            with torch.no_grad():
+                cond, _, _ = conditions(n)
+                y = heads(G(torch.cat([torch.randn(n, zdim, device=dev), cond], 1)))
+                for kind, a, w in spans:  # the numeric part of decoding: mode / category index
+                    if kind != "tanh":
+                        y[:, a:a + w].argmax(1)
+        return sample
+
+    D = nn.Sequential(nn.Linear(pac * (width + cw), h), nn.LeakyReLU(0.2), nn.Dropout(0.5),
+                      nn.Linear(h, h), nn.LeakyReLU(0.2), nn.Dropout(0.5),
+                      nn.Linear(h, 1)).to(dev)
+    optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.9))
+    optD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.9))
+    # The fixed pre-encoded table: a scalar in (-1, 1) and a one-hot per span.
+    table = torch.zeros(rows, width)
+    for kind, a, w in spans:
+        if kind == "tanh":
+            table[:, a] = torch.rand(rows) * 2 - 1
+        else:
+            table[torch.arange(rows), a + torch.randint(0, w, (rows,))] = 1.0
+    table = table.to(dev)
+    g = batch // pac
+
+    def critic(x, cond):  # pac rows side by side with their conditions: (batch / pac, pac (width + cond))
+        return D(torch.cat([x, cond], 1).reshape(g, pac * (width + cw)))
+
+    def step():
+        # Critic update on a batch drawn by (timing-equivalent) training-by-sampling.
+        cond, _, _ = conditions(batch)
+        real = table[torch.randint(0, rows, (batch,), device=dev)]
+        z = torch.randn(batch, zdim, device=dev)
+        with torch.no_grad():
+            fake = heads(G(torch.cat([z, cond], 1)))
+        loss_d = critic(fake, cond).mean() - critic(real, cond).mean()
+        # WGAN-GP, lambda 10: one interpolate per pac group, the condition held fixed.
+        alpha = torch.rand(g, 1, 1, device=dev)
+        x_hat = (alpha * real.reshape(g, pac, width) + (1 - alpha) * fake.reshape(g, pac, width))
+        x_hat = x_hat.reshape(batch, width).requires_grad_(True)
+        grad, = torch.autograd.grad(critic(x_hat, cond).sum(), x_hat, create_graph=True)
+        pen = 10.0 * ((grad.reshape(g, pac * width).norm(2, dim=1) - 1) ** 2).mean()
+        optD.zero_grad(set_to_none=True)
+        (loss_d + pen).backward()
+        optD.step()
+        # Generator update: fresh z and condition, -mean D(fake) + the conditional cross-entropy
+        # of the conditioned column's logits.
+        cond, col, k = conditions(batch)
+        logits = G(torch.cat([torch.randn(batch, zdim, device=dev), cond], 1))
+        loss_g = -critic(heads(logits), cond).mean()
+        ce = 0
+        for j, (a, w, _) in enumerate(cspans):
+            on = col == j
+            ce = ce + (F.cross_entropy(logits[:, a:a + w], torch.where(on, k, 0), reduction="none") * on).sum()
+        loss_g = loss_g + ce / batch
+        optG.zero_grad(set_to_none=True)
+        optD.zero_grad(set_to_none=True)
+        loss_g.backward()
+        optG.step()
+
+    return step
+
+
+LAYOUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "adult_layout.json")
+OPTS = {"layout": LAYOUT}  # set from --layout
+
 MODELS = {
     "dcgan": lambda dev: make_dcgan(dev),
     "dcgan_sample": lambda dev: make_dcgan(dev, sample_only=True),
     "toy": lambda dev: make_toy(dev),
     "ctgan": lambda dev: make_ctgan(dev, gp=False),
     "ctgan_gp": lambda dev: make_ctgan(dev, gp=True),
+    "tabular_adult": lambda dev: make_tabular(dev, OPTS["layout"]),
+    "tabular_adult_sample": lambda dev: make_tabular(dev, OPTS["layout"], sample_only=True),
 }
 
 
@@ -194,7 +317,9 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     ap.add_argument("--json", action="store_true", help="one JSON line per model")
+    ap.add_argument("--layout", default=LAYOUT, help="the tabular models' layout (gan_bench --tabular_layout=PATH)")
     a = ap.parse_args(argv)
+    OPTS["layout"] = a.layout
 
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -208,14 +333,17 @@ def main(argv=None):
               f"BLAS. See bench/peers/README.md.", file=sys.stderr)
 
     for name in (list(MODELS) if a.model == "all" else [a.model]):
-        ms = time_model(name, dev, a.iters, a.warmup)
+        iters = a.iters
+        if name == "tabular_adult_sample":
+            iters = max(5, a.iters // 5)  # ~0.1 s each
+        ms = time_model(name, dev, iters, a.warmup)
         if a.json:
             print(json.dumps({"peer": "pytorch", "model": name, "threads": a.threads,
                               "ms_per_step": round(ms, 4), "device": a.device,
                               "blas": blas}), flush=True)
         else:
             print(f"{name:10s} threads={a.threads} device={a.device} "
-                  f"{ms:8.3f} ms/step (median of {a.iters}) blas={blas}", flush=True)
+                  f"{ms:8.3f} ms/step (median of {iters}) blas={blas}", flush=True)
 
 
 if __name__ == "__main__":

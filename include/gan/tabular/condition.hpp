@@ -42,10 +42,11 @@ class ConditionSampler {
       b.freq.assign(std::size_t(b.width), 0.0);
       b.log_freq.assign(std::size_t(b.width), 0.0);
       double tot = 0, tot_log = 0;
-      for (double c : m.counts) tot += c, tot_log += std::log1p(c);
-      for (std::size_t k = 0; k < m.counts.size(); ++k) {
-        b.freq[k] = tot > 0 ? m.counts[k] / tot : 1.0 / double(b.width);
-        b.log_freq[k] = tot_log > 0 ? std::log1p(m.counts[k]) / tot_log : 1.0 / double(b.width);
+      const std::vector<double>& counts = m.slot_counts;  // rows per one-hot entry
+      for (double c : counts) tot += c, tot_log += std::log1p(c);
+      for (std::size_t k = 0; k < counts.size(); ++k) {
+        b.freq[k] = tot > 0 ? counts[k] / tot : 1.0 / double(b.width);
+        b.log_freq[k] = tot_log > 0 ? std::log1p(counts[k]) / tot_log : 1.0 / double(b.width);
       }
       width_ += b.width;
       blocks_.push_back(std::move(b));
@@ -92,7 +93,7 @@ class ConditionSampler {
     }
   }
 
-  /// n copies of the condition "column j is category k".
+  /// n copies of the condition "column j is in one-hot entry k" (ColumnModel::slot_of of a category).
   template <class T>
   void fixed(index_t n, std::size_t column, index_t category, T* cond) const {
     const Block& b = block_of(column);
@@ -101,7 +102,7 @@ class ConditionSampler {
     for (index_t r = 0; r < n; ++r) cond[r * width_ + b.offset + category] = T(1);
   }
 
-  /// The real frequency of category k of (table) column j.
+  /// The real frequency of one-hot entry k of (table) column j.
   double frequency(std::size_t column, index_t k) const { return block_of(column).freq[std::size_t(k)]; }
 
   /// The spans of CTGAN's cross-entropy term: each block against its column's logits.

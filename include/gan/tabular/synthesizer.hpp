@@ -5,6 +5,7 @@
 //   Table rows = synth.sample(10000);                   // rows that follow the real frequencies
 //   Table rare = synth.sample(500, {parse_condition("income=>50K"), parse_condition("age>=50")});
 //   synth.save("model.gan");  auto back = Synthesizer::load("model.gan");
+//   synth.prepare(table);  synth.train_step();          // fit() = prepare + epochs x rows/batch steps
 //
 // The networks are CTGAN's:
 //   G: [z (128), condition] -> SkipConcat(Dense 256, BatchNorm, ReLU) x 2 -> Dense(width) -> heads
@@ -18,6 +19,7 @@
 // rarest requested category, and rows that do not meet every condition are rejected. A condition
 // the generator cannot meet within `max_tries` generated rows throws, saying how many matched.
 #pragma once
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <cstdio>
@@ -59,6 +61,7 @@ struct SynthesizerOptions {
   double gp_lambda = 10;          // WGAN-GP weight
   double tau = 0.2;               // Gumbel-softmax temperature
   double ce_weight = 1;           // weight of the conditional cross-entropy
+  double ema_decay = 0;           // > 0: sample from (and save) an EMA of the generator's weights
   bool progress = true;           // a progress line on stderr
   TransformerOptions transformer;
 };
@@ -67,6 +70,7 @@ template <class B = Cpu, class T = float>
 class Synthesizer {
  public:
   static constexpr char magic[8] = {'G', 'A', 'N', 'T', 'A', 'B', 'L', '\0'};
+  static constexpr std::uint32_t format_version = 2;  // 2: categorical columns store their one-hot entries
   static constexpr index_t z_dim = 128;
   using Generator = Sequential<Input<z_dim>, Concat<Dynamic>,                    // (n, 128 + cond)
                                SkipConcat<Chain<Dense<256>, BatchNorm, ReLU>>,   // (n, 256 + 128 + cond)
@@ -89,8 +93,29 @@ class Synthesizer {
                                   std::to_string(opt.batch) + ", pac " + std::to_string(opt.pac) + ")");
   }
 
-  /// Fits the transformer and trains the networks on `table`.
+  /// Fits the transformer and trains the networks on `table`: prepare(table), then
+  /// epochs x steps_per_epoch() train_step()s.
   void fit(const Table& table, EpochCallback on_epoch = {}) {
+    prepare(table);
+    const long steps = steps_per_epoch_;
+    Progress bar(long(opt_.epochs) * steps);
+    const auto start = std::chrono::steady_clock::now();
+    for (int e = 1; e <= opt_.epochs; ++e) {
+      Losses last;
+      for (long s = 1; s <= steps; ++s) {
+        last = train_step();
+        if (opt_.progress) bar.update((e - 1) * steps + s, double(last.d_loss + last.penalty), double(last.g_loss + last.g_extra));
+      }
+      epochs_done_ = e;
+      if (on_epoch) on_epoch(e, last);
+    }
+    fit_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  /// What fit() does before its first step: fits the transformer, encodes `table`, builds the
+  /// condition sampler, the networks and the trainer. train_step() can then be called directly
+  /// (a custom loop, a benchmark); fit() is prepare() followed by its steps.
+  void prepare(const Table& table) {
     table.check();
     if (table.rows() < std::size_t(opt_.pac))
       throw std::invalid_argument("tabular::Synthesizer::fit: the table has " + std::to_string(table.rows()) +
@@ -104,35 +129,32 @@ class Synthesizer {
     trainer_ = std::make_unique<TrainerT>(*g_, *d_, Obj{Wasserstein{}, GradientPenalty{.lambda = opt_.gp_lambda}},
                                           Adam(opt_.g_lr, 0.5, 0.9), Adam(opt_.d_lr, 0.5, 0.9),
                                           TrainerOptions{.batch = batch(table.rows()), .n_critic = opt_.n_critic,
-                                                         .pac = opt_.pac, .seed = opt_.seed});
+                                                         .pac = opt_.pac, .seed = opt_.seed, .ema_decay = opt_.ema_decay});
     SpanCrossEntropy ce{.spans = cond_.cross_entropy_spans(), .weight = opt_.ce_weight};
     if (!cond_.empty())
       trainer_->add_generator_term([&heads = heads_layer(), ce](const Tn&, const Tn* c, Tn&) {
         return ce(heads.logits(), c, heads.logit_grad());  // on the logits, as CTGAN does
       });
+    steps_per_epoch_ = std::max<long>(1, long(table.rows()) / long(trainer_->options().batch));
+  }
+
+  /// One training step after prepare() (or fit()): n_critic critic updates on a batch drawn by
+  /// training-by-sampling, then one generator update. Returns its losses.
+  Losses train_step() {
+    if (!trainer_) throw std::logic_error("tabular::Synthesizer::train_step: prepare() or fit() first");
     const index_t n = trainer_->options().batch;
-    const long steps = std::max<long>(1, long(table.rows()) / long(n));
-    auto real = [this, n](Tn& x, Tn& c, Rng& r) {
+    return trainer_->step([this, n](Tn& x, Tn& c, Rng& r) {
       host_c_.resize(std::size_t(n * cond_.width()));
       host_x_.resize(std::size_t(n * tf_.width()));
       cond_.sample_training(n, r, host_c_.data(), rows_);
       tf_.encode_rows(rows_, host_x_.data());
       x.from_host(host_x_.data(), n, tf_.width());
       c.from_host(host_c_.data(), n, cond_.width());
-    };
-    Progress bar(long(opt_.epochs) * steps);
-    const auto start = std::chrono::steady_clock::now();
-    for (int e = 1; e <= opt_.epochs; ++e) {
-      Losses last;
-      for (long s = 1; s <= steps; ++s) {
-        last = trainer_->step(real);
-        if (opt_.progress) bar.update((e - 1) * steps + s, double(last.d_loss + last.penalty), double(last.g_loss + last.g_extra));
-      }
-      epochs_done_ = e;
-      if (on_epoch) on_epoch(e, last);
-    }
-    fit_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    });
   }
+
+  /// Steps in one epoch of the prepared table: rows / batch (at least 1); 0 before prepare().
+  long steps_per_epoch() const { return steps_per_epoch_; }
 
   /// n rows whose categories follow the real frequencies.
   Table sample(std::size_t n) { return sample(n, {}); }
@@ -145,8 +167,10 @@ class Synthesizer {
     int col = -1;
     index_t cat = -1;
     double best = 2;
-    for (const auto& [j, k] : filter.categories())
-      if (tf_.model(j).categorical() && cond_.frequency(j, k) < best) best = cond_.frequency(j, k), col = int(j), cat = k;
+    for (const auto& [j, code] : filter.categories()) {
+      const index_t k = tf_.model(j).slot_of[std::size_t(code)];  // its one-hot entry
+      if (cond_.frequency(j, k) < best) best = cond_.frequency(j, k), col = int(j), cat = k;
+    }
     if (max_tries == 0) max_tries = std::max<std::size_t>(100000, 200 * n);
     Table out = empty_like(like_);
     std::size_t made = 0;
@@ -155,7 +179,12 @@ class Synthesizer {
         throw std::runtime_error("tabular::Synthesizer::sample: " + std::to_string(out.rows()) + " of " + std::to_string(made) +
                                  " generated rows met " + filter.str() + ", fewer than the " + std::to_string(n) +
                                  " asked for: the condition is too rare for this model (give a larger max_tries or fewer rows)");
-      const index_t m = index_t(std::min<std::size_t>(std::max<std::size_t>(2 * (n - out.rows()), 1024), 20000));
+      // Chunks of at most ~4M generated values, so that wide tables do not need gigabytes.
+      const std::size_t chunk = std::clamp<std::size_t>(std::size_t(1 << 22) / std::size_t(tf_.width()), 256, 20000);
+      // Without conditions every row is kept: generate exactly what is missing. With conditions,
+      // twice that (at least 1024), since some rows are rejected.
+      const std::size_t missing = n - out.rows();
+      const index_t m = index_t(std::min(conditions.empty() ? missing : std::max<std::size_t>(2 * missing, 1024), chunk));
       const Table got = generate(m, col, cat);
       made += std::size_t(m);
       filter.append_matching(got, out, n);
@@ -171,7 +200,7 @@ class Synthesizer {
     require_fitted("save");
     io::Writer w;
     w.put_bytes(magic, 8);
-    w.put(std::uint32_t(1));
+    w.put(format_version);
     w.put(std::uint32_t(sizeof(T)));
     w.put(std::int32_t(epochs_done_));
     w.put(std::int64_t(opt_.batch));
@@ -195,6 +224,7 @@ class Synthesizer {
         w.put(std::uint32_t(m.categories.size()));
         for (const std::string& k : m.categories) w.put_string(k);
         put_doubles(m.counts);
+        w.put(std::int64_t(m.slots));
       } else {
         w.put(std::uint8_t(m.has_missing));
         w.put(m.lo);
@@ -206,7 +236,7 @@ class Synthesizer {
       }
     }
     std::vector<std::pair<std::string, Tn*>> tensors;
-    g_->visit_named([&](const std::string& name, Tn& t) { tensors.emplace_back(name, &t); });
+    sampling_net().visit_named([&](const std::string& name, Tn& t) { tensors.emplace_back(name, &t); });
     w.put(std::uint32_t(tensors.size()));
     for (auto& [name, t] : tensors) {
       w.put_string(name);
@@ -233,8 +263,9 @@ class Synthesizer {
       throw FormatError(what + ": checksum mismatch (the file is truncated or corrupted)");
     io::Reader r(bytes.data(), bytes.size() - 8, what);
     r.get_bytes(8);
-    if (const auto v = r.get<std::uint32_t>(); v != 1)
-      throw FormatError(what + ": format version " + std::to_string(v) + ", this library reads version 1");
+    if (const auto v = r.get<std::uint32_t>(); v != format_version)
+      throw FormatError(what + ": format version " + std::to_string(v) + ", this library reads version " +
+                        std::to_string(format_version) + " only");
     if (const auto sz = r.get<std::uint32_t>(); sz != sizeof(T))
       throw FormatError(what + ": stores " + std::to_string(sz) + "-byte values, this synthesizer uses " + std::to_string(sizeof(T)));
     SynthesizerOptions opt;
@@ -273,6 +304,8 @@ class Synthesizer {
         for (std::uint32_t i = 0; i < k; ++i) m.categories.push_back(r.get_string(1 << 20));
         m.counts = get_doubles(k);
         if (m.counts.size() != k) r.fail("column '" + c.name + "': category counts do not match its categories");
+        m.slots = index_t(r.get<std::int64_t>());
+        if (m.slots < 1 || m.slots > index_t(k)) r.fail("column '" + c.name + "' has " + std::to_string(m.slots) + " one-hot entries");
         c.categories = m.categories;
       } else {
         m.has_missing = r.get<std::uint8_t>() != 0;
@@ -349,6 +382,8 @@ class Synthesizer {
     heads_layer().set_spans(spans, T(opt_.tau));
   }
   auto& heads_layer() { return g_->template layer<GNet::depth - 1>(); }
+  // The generator that samples: the EMA of the weights when there is one.
+  GNet& sampling_net() { return trainer_ && trainer_->ema() ? trainer_->ema()->network() : *g_; }
 
   void require_fitted(const char* what) const {
     if (!g_) throw std::logic_error(std::string("tabular::Synthesizer::") + what + ": fit() or load() first");
@@ -364,13 +399,14 @@ class Synthesizer {
     ops::fill_normal(z_, sample_rng_);
     // The Gumbel noise of the heads comes from the sampling generator too, so a loaded model
     // samples the same rows as the one that was saved.
-    g_->noise_rng() = Rng(opt_.seed, sample_rng_.below(1ull << 62));
-    const bool was = g_->training();
-    g_->eval();
-    const Tn& y = g_->forward(z_, &zc_);
-    g_->train(was);
+    GNet& g = sampling_net();
+    g.noise_rng() = Rng(opt_.seed, sample_rng_.below(1ull << 62));
+    const bool was = g.training();
+    g.eval();
+    const Tn& y = g.forward(z_, &zc_);
+    g.train(was);
     const std::vector<T> h = y.to_host();
-    return tf_.decode(h.data(), m, like_);
+    return tf_.decode(h.data(), m, like_, &sample_rng_);
   }
 
   SynthesizerOptions opt_;
@@ -384,6 +420,7 @@ class Synthesizer {
   std::vector<T> host_x_, host_c_;
   std::vector<index_t> rows_;
   Tn z_, zc_;
+  long steps_per_epoch_ = 0;
   int epochs_done_ = 0;
   double fit_seconds_ = 0;
 };

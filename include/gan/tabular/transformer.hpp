@@ -11,7 +11,10 @@
 //       point mass:  s = 0;  missing: s = 0
 //     and back:  v = mu_k + 4 sigma_k s (clipped to the column's range; integers rounded),
 //     the point mass's value exactly, or NaN.
-//   - A categorical column is one-hot over its categories.
+//   - A categorical column is one-hot over its categories. A column with more than
+//     `max_categories` (an identifier, a zip code) keeps its most frequent max_categories - 1 as
+//     entries of their own and pools the rest in one "other" entry; a row decoded to "other" gets
+//     one of the pooled categories drawn by its frequency.
 // Training does not hold the encoded table (a categorical with thousands of categories would
 // need rows x thousands of floats): the transformer keeps one mode (or category) and one scalar
 // per cell, and encode_rows() writes the dense rows of one batch.
@@ -40,6 +43,7 @@ struct TransformerOptions {
                                          // values has every value as a point mass (exact codes)
   int em_iterations = 100;
   std::size_t max_fit_rows = 50000; // EM sees at most this many values (an even subsample)
+  std::size_t max_categories = 200; // one-hot entries of a categorical column, "other" included
 };
 
 /// How one column is encoded.
@@ -54,11 +58,54 @@ struct ColumnModel {
   // categorical columns
   std::vector<std::string> categories;
   std::vector<double> counts;                 // rows of each category in the fitted table
+  index_t slots = 0;                          // one-hot entries (categories, or max_categories)
+  // derived from counts and slots by index_categories():
+  std::vector<std::int32_t> slot_of;          // category -> its one-hot entry
+  std::vector<std::int32_t> slot_category;    // one-hot entry -> its category (not "other")
+  std::vector<std::int32_t> pooled;           // the categories of the "other" entry
+  std::vector<double> pooled_cum;             // their cumulative counts, for drawing one
+  std::vector<double> slot_counts;            // rows per one-hot entry
+
+  /// Fills slot_of, pooled, pooled_cum and slot_counts: the slots - 1 most frequent categories
+  /// (ties: first seen) get entries of their own when the categories do not all fit.
+  void index_categories() {
+    const std::size_t k = categories.size();
+    if (slots <= 0 || std::size_t(slots) > k) slots = index_t(k);
+    slot_of.assign(k, 0);
+    pooled.clear();
+    pooled_cum.clear();
+    slot_counts.assign(std::size_t(slots), 0.0);
+    slot_category.assign(std::size_t(slots), 0);
+    if (std::size_t(slots) == k) {
+      for (std::size_t c = 0; c < k; ++c) slot_of[c] = slot_category[c] = std::int32_t(c), slot_counts[c] = counts[c];
+      return;
+    }
+    std::vector<std::int32_t> order(k);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) { return counts[std::size_t(a)] > counts[std::size_t(b)]; });
+    const std::size_t own = std::size_t(slots) - 1;
+    double cum = 0;
+    for (std::size_t r = 0; r < k; ++r) {
+      const auto c = std::size_t(order[r]);
+      slot_of[c] = std::int32_t(std::min(r, own));
+      slot_counts[std::size_t(slot_of[c])] += counts[c];
+      if (r < own) slot_category[r] = std::int32_t(c);
+      if (r >= own) pooled.push_back(std::int32_t(c)), pooled_cum.push_back(cum += counts[c]);
+    }
+  }
+  /// The category of one-hot entry `slot`; for the "other" entry one drawn by frequency with `u`
+  /// in [0, 1) (the most frequent pooled category when u < 0).
+  std::int32_t category_of(index_t slot, double u) const {
+    if (pooled.empty() || slot < slots - 1) return slot_category[std::size_t(slot)];
+    if (u < 0) return pooled.front();
+    const double x = u * pooled_cum.back();
+    return pooled[std::size_t(std::upper_bound(pooled_cum.begin(), pooled_cum.end(), x) - pooled_cum.begin())];
+  }
 
   bool categorical() const { return kind == ColumnKind::Categorical; }
   /// Modes (numeric) or categories: the width of the one-hot part.
   index_t modes() const {
-    return categorical() ? index_t(categories.size()) : index_t(masses.size() + means.size() + (has_missing ? 1 : 0));
+    return categorical() ? slots : index_t(masses.size() + means.size() + (has_missing ? 1 : 0));
   }
   /// Width in the encoded row: [scalar, one-hot] for numeric columns, one-hot for categorical.
   index_t width() const { return modes() + (categorical() ? 0 : 1); }
@@ -188,8 +235,7 @@ class DataTransformer {
       sc.assign(m.categorical() ? 0 : rows_, 0.f);
       if (m.categorical()) {
         for (std::size_t i = 0; i < rows_; ++i) {
-          const std::int32_t k = index_of_category(j, c, c.codes[i]);
-          md[i] = k;
+          md[i] = m.slot_of[std::size_t(index_of_category(j, c, c.codes[i]))];
         }
         continue;
       }
@@ -223,9 +269,11 @@ class DataTransformer {
   }
 
   /// The table of `n` encoded rows (row-major, width() each): the inverse of the encoding.
-  /// One-hot parts are read by their largest entry, so logits or probabilities both work.
+  /// One-hot parts are read by their largest entry, so logits or probabilities both work. A row
+  /// in a pooled "other" entry gets a pooled category drawn with `rng` (without one: the most
+  /// frequent pooled category).
   template <class T>
-  Table decode(const T* data, index_t n, const Table& like) const {
+  Table decode(const T* data, index_t n, const Table& like, Rng* rng = nullptr) const {
     Table out = empty_like(like);
     for (std::size_t j = 0; j < models_.size(); ++j) {
       const ColumnModel& m = models_[j];
@@ -236,7 +284,7 @@ class DataTransformer {
         const T* hot = row + at + (m.categorical() ? 0 : 1);
         const index_t mode = index_t(std::max_element(hot, hot + k) - hot);
         if (m.categorical()) {
-          c.codes.push_back(std::int32_t(mode));
+          c.codes.push_back(m.category_of(mode, rng ? rng->uniform() : -1.0));
           continue;
         }
         c.numbers.push_back(decode_value(m, mode, double(row[at])));
@@ -271,6 +319,8 @@ class DataTransformer {
   /// Replaces the models (loading a saved synthesizer).
   void set_models(std::vector<ColumnModel> models) {
     models_ = std::move(models);
+    for (ColumnModel& m : models_)
+      if (m.categorical()) m.index_categories();
     layout();
   }
 
@@ -326,6 +376,8 @@ class DataTransformer {
       if (m.categories.empty()) throw std::invalid_argument("column '" + c.name + "' has no categories");
       m.counts.assign(m.categories.size(), 0.0);
       for (std::int32_t k : c.codes) m.counts[std::size_t(k)] += 1;
+      m.slots = index_t(std::min(m.categories.size(), std::max<std::size_t>(2, opt.max_categories)));
+      m.index_categories();
       return m;
     }
     std::vector<double> v;
