@@ -61,7 +61,7 @@ struct SynthesizerOptions {
   double gp_lambda = 10;          // WGAN-GP weight
   double tau = 0.2;               // Gumbel-softmax temperature
   double ce_weight = 1;           // weight of the conditional cross-entropy
-  double ema_decay = 0;           // > 0: sample from (and save) an EMA of the generator's weights
+  double ema_decay = 0.999;       // > 0: sample from (and save) an EMA of the generator's weights; 0: the last one
   bool progress = true;           // a progress line on stderr
   TransformerOptions transformer;
 };
