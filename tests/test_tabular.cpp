@@ -161,6 +161,45 @@ TEST_CASE("DataTransformer: a column of many categories pools the rare ones in o
   CHECK(tvd < 0.1);
 }
 
+TEST_CASE("DataTransformer: a column that is a function of a categorical column is derived from it, never contradicts it") {
+  gan::Rng rng(8);
+  std::vector<std::string> edu, label, id;
+  std::vector<double> years, noisy;
+  const char* names[] = {"school", "college", "bachelor", "master", "doctor"};
+  for (int i = 0; i < 1000; ++i) {
+    const int k = int(rng.below(5));
+    edu.push_back(names[k]);
+    years.push_back(8 + 2 * k);                       // a function of edu
+    label.push_back(k < 2 ? "low" : "high");          // a function of edu too (not one-to-one)
+    noisy.push_back(8 + 2 * k + (rng.uniform() < 0.05 ? 1 : 0));  // almost, but not a function
+    id.push_back("row" + std::to_string(i));          // identifier: determines everything, used for nothing
+  }
+  Table t;
+  t.columns = {categorical("id", id), categorical("edu", edu), numeric("years", ColumnKind::Integer, years),
+               categorical("label", label), numeric("noisy", ColumnKind::Integer, noisy)};
+  DataTransformer tf;
+  tf.fit(t);
+  CHECK_FALSE(tf.model(0).is_derived());
+  CHECK_FALSE(tf.model(1).is_derived());
+  CHECK(tf.model(2).source == 1);
+  CHECK(tf.model(3).source == 1);
+  CHECK_FALSE(tf.model(4).is_derived());
+  CHECK(tf.model(2).width() == 0);
+  // Whatever the generator outputs, the derived columns agree with their source.
+  std::vector<float> wild(200 * std::size_t(tf.width()));
+  for (auto& v : wild) v = float(rng.normal());
+  const Table d = tf.decode(wild.data(), 200, t, &rng);
+  for (std::size_t i = 0; i < 200; ++i) {
+    const std::string e = d.columns[1].categories[std::size_t(d.columns[1].codes[i])];
+    const int k = int(std::find(std::begin(names), std::end(names), e) - std::begin(names));
+    CHECK(d.columns[2].numbers[i] == 8 + 2 * k);
+    CHECK(d.columns[3].categories[std::size_t(d.columns[3].codes[i])] == (k < 2 ? "low" : "high"));
+  }
+  DataTransformer off;
+  off.fit(t, {.derived_columns = false});
+  CHECK_FALSE(off.model(2).is_derived());
+}
+
 TEST_CASE("DataTransformer: decoded values stay in the observed or the user's range, integers integral") {
   const Table t = mixed_table(1000, 2);
   DataTransformer tf;

@@ -165,7 +165,8 @@ double missing_share(const Column& c) {
 }
 
 /// How the transformer encodes a column: its one-hot modes.
-std::string modes_of(const ColumnModel& m) {
+std::string modes_of(const ColumnModel& m, const Table& t) {
+  if (m.is_derived()) return "derived from " + t.columns[std::size_t(m.source)].name;
   if (m.categorical()) return std::to_string(m.modes()) + " one-hot";
   std::string s = std::to_string(m.means.size()) + (m.means.size() == 1 ? " Gaussian" : " Gaussians");
   if (!m.masses.empty()) {
@@ -176,9 +177,7 @@ std::string modes_of(const ColumnModel& m) {
   return s;
 }
 
-void print_summary(const std::string& path, const Table& t, const TransformerOptions& topt) {
-  DataTransformer tf;  // deterministic: the same modes as the synthesizer's own
-  tf.fit(t, topt);
+void print_summary(const std::string& path, const Table& t, const DataTransformer& tf) {
   std::size_t w = 6;
   for (const Column& c : t.columns) w = std::max(w, std::min<std::size_t>(c.name.size(), 28));
   std::printf("%s: %zu rows, %zu columns\n", path.c_str(), t.rows(), t.cols());
@@ -186,7 +185,7 @@ void print_summary(const std::string& path, const Table& t, const TransformerOpt
   for (std::size_t j = 0; j < t.cols(); ++j) {
     const Column& c = t.columns[j];
     std::printf("  %-*s  %-11s  %-7s  %-40s  %s\n", int(w), c.name.c_str(), kind_name(c.kind),
-                percent(missing_share(c)).c_str(), modes_of(tf.model(j)).c_str(), values_of(c).c_str());
+                percent(missing_share(c)).c_str(), modes_of(tf.model(j), t).c_str(), values_of(c).c_str());
   }
   std::printf("encoded row: %ld values\n", long(tf.width()));
   std::fflush(stdout);
@@ -228,15 +227,19 @@ struct FitResult {
 };
 
 /// Trains `synth` on `t`. With a model path, saves it every `every` epochs (0: only at the end),
-/// at the end, and at the epoch where Ctrl-C stopped it.
-FitResult train(Synth& synth, const Table& t, const std::string& model, int every, bool quiet) {
+/// at the end, and at the epoch where Ctrl-C stopped it. With a `summary` name, prints the
+/// columns and how the transformer encodes them before training.
+FitResult train(Synth& synth, const Table& t, const std::string& model, int every, bool quiet,
+                const std::string& summary = "") {
   FitResult r;
   int saved = -1;
   const auto t0 = std::chrono::steady_clock::now();
   std::optional<InterruptGuard> guard;
   if (!model.empty()) guard.emplace();
   try {
-    synth.fit(t, [&](int e, const Synth::Losses&) {
+    synth.prepare(t);
+    if (!summary.empty()) print_summary(summary, t, synth.transformer());
+    synth.train([&](int e, const Synth::Losses&) {
       const bool stop = g_stop != 0;
       if (!model.empty() && (stop || e == synth.options().epochs || (every > 0 && e % every == 0))) {
         synth.save(model);
@@ -291,8 +294,7 @@ int run_fit(const FitCmd& a) {
   const Table t = read_table(a.data, a.fit.read);
   if (!a.save_schema.empty()) save_schema(infer_schema(t), a.save_schema);
   Synth synth(synth_options(a.fit));
-  if (!a.fit.quiet) print_summary(a.data, t, synth.options().transformer);
-  const FitResult r = train(synth, t, a.model, a.checkpoint_every, a.fit.quiet);
+  const FitResult r = train(synth, t, a.model, a.checkpoint_every, a.fit.quiet, a.fit.quiet ? "" : a.data);
   json j = {{"command", "fit"},         {"data", a.data},       {"rows", t.rows()},
             {"columns", t.cols()},      {"epochs", r.epochs},   {"seconds", ms(r.seconds)},
             {"seconds_per_epoch", r.epochs ? ms(r.seconds / r.epochs) : 0.0},

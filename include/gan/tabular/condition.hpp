@@ -31,7 +31,7 @@ class ConditionSampler {
     width_ = 0;
     for (std::size_t j = 0; j < tf.models().size(); ++j) {
       const ColumnModel& m = tf.model(j);
-      if (!m.categorical()) continue;
+      if (!m.categorical() || m.is_derived()) continue;  // a derived column follows its source
       Block b;
       b.column = j;
       b.offset = width_;

@@ -70,7 +70,7 @@ template <class B = Cpu, class T = float>
 class Synthesizer {
  public:
   static constexpr char magic[8] = {'G', 'A', 'N', 'T', 'A', 'B', 'L', '\0'};
-  static constexpr std::uint32_t format_version = 2;  // 2: categorical columns store their one-hot entries
+  static constexpr std::uint32_t format_version = 3;  // 2: one-hot entries of categorical columns; 3: derived columns
   static constexpr index_t z_dim = 128;
   using Generator = Sequential<Input<z_dim>, Concat<Dynamic>,                    // (n, 128 + cond)
                                SkipConcat<Chain<Dense<256>, BatchNorm, ReLU>>,   // (n, 256 + 128 + cond)
@@ -97,6 +97,12 @@ class Synthesizer {
   /// epochs x steps_per_epoch() train_step()s.
   void fit(const Table& table, EpochCallback on_epoch = {}) {
     prepare(table);
+    train(std::move(on_epoch));
+  }
+
+  /// The epochs of fit() after prepare(): options().epochs x steps_per_epoch() steps.
+  void train(EpochCallback on_epoch = {}) {
+    if (!trainer_) throw std::logic_error("tabular::Synthesizer::train: prepare() first");
     const long steps = steps_per_epoch_;
     Progress bar(long(opt_.epochs) * steps);
     const auto start = std::chrono::steady_clock::now();
@@ -168,6 +174,7 @@ class Synthesizer {
     index_t cat = -1;
     double best = 2;
     for (const auto& [j, code] : filter.categories()) {
+      if (tf_.model(j).is_derived()) continue;  // met through its source, by rejection
       const index_t k = tf_.model(j).slot_of[std::size_t(code)];  // its one-hot entry
       if (cond_.frequency(j, k) < best) best = cond_.frequency(j, k), col = int(j), cat = k;
     }
@@ -225,7 +232,10 @@ class Synthesizer {
         for (const std::string& k : m.categories) w.put_string(k);
         put_doubles(m.counts);
         w.put(std::int64_t(m.slots));
-      } else {
+      }
+      w.put(std::int32_t(m.source));
+      put_doubles(m.derived);
+      if (!m.categorical()) {
         w.put(std::uint8_t(m.has_missing));
         w.put(m.lo);
         w.put(m.hi);
@@ -307,7 +317,15 @@ class Synthesizer {
         m.slots = index_t(r.get<std::int64_t>());
         if (m.slots < 1 || m.slots > index_t(k)) r.fail("column '" + c.name + "' has " + std::to_string(m.slots) + " one-hot entries");
         c.categories = m.categories;
-      } else {
+      }
+      m.source = r.get<std::int32_t>();
+      m.derived = get_doubles(1u << 24);
+      if (m.source >= int(cols) || m.source == int(j) || (m.source >= 0) != !m.derived.empty())
+        r.fail("column '" + c.name + "' is derived from column " + std::to_string(m.source) + " of " + std::to_string(cols));
+      for (double v : m.derived)
+        if (m.categorical() && !(v >= 0 && v < double(m.categories.size()) && v == std::floor(v)))
+          r.fail("column '" + c.name + "' maps a category to " + std::to_string(v));
+      if (!m.categorical()) {
         m.has_missing = r.get<std::uint8_t>() != 0;
         m.lo = r.get<double>();
         m.hi = r.get<double>();
@@ -315,7 +333,8 @@ class Synthesizer {
         m.means = get_doubles(64);
         m.stds = get_doubles(64);
         m.weights = get_doubles(64);
-        if (m.stds.size() != m.means.size() || m.weights.size() != m.means.size() || m.modes() == 0 || !(m.lo <= m.hi))
+        if (m.stds.size() != m.means.size() || m.weights.size() != m.means.size() ||
+            m.masses.size() + m.means.size() + m.has_missing == 0 || !(m.lo <= m.hi))
           r.fail("column '" + c.name + "' has an inconsistent model");
         for (double sd : m.stds)
           if (!(sd > 0)) r.fail("column '" + c.name + "' has a non-positive standard deviation");
@@ -323,6 +342,11 @@ class Synthesizer {
       s.like_.columns.push_back(std::move(c));
       models.push_back(std::move(m));
     }
+    for (const ColumnModel& m : models)
+      if (m.is_derived() && (!models[std::size_t(m.source)].categorical() || models[std::size_t(m.source)].is_derived() ||
+                             m.derived.size() != models[std::size_t(m.source)].categories.size()))
+        r.fail("column '" + m.name + "' is derived from '" + models[std::size_t(m.source)].name +
+               "', which is not a categorical column of " + std::to_string(m.derived.size()) + " categories");
     s.tf_.set_models(std::move(models));
     s.cond_ = ConditionSampler(s.tf_);
     Rng init(opt.seed);

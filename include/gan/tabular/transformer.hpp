@@ -15,6 +15,12 @@
 //     `max_categories` (an identifier, a zip code) keeps its most frequent max_categories - 1 as
 //     entries of their own and pools the rest in one "other" entry; a row decoded to "other" gets
 //     one of the pooled categories drawn by its frequency.
+//   - A column that is a function of a categorical column in every row (education-num of
+//     education, a state's name of its code) is *derived*: it is not encoded at all, and comes
+//     back from its source column's decoded category through the mapping seen in the data, so
+//     the pair is always consistent (a GAN learns such a coupling only approximately). The source
+//     must have at least `derived_min_rows` rows per category on average, so that an
+//     identifier-like column (one row per value) never "determines" the others.
 // Training does not hold the encoded table (a categorical with thousands of categories would
 // need rows x thousands of floats): the transformer keeps one mode (or category) and one scalar
 // per cell, and encode_rows() writes the dense rows of one batch.
@@ -44,6 +50,8 @@ struct TransformerOptions {
   int em_iterations = 100;
   std::size_t max_fit_rows = 50000; // EM sees at most this many values (an even subsample)
   std::size_t max_categories = 200; // one-hot entries of a categorical column, "other" included
+  bool derived_columns = true;      // detect columns that are a function of a categorical column
+  double derived_min_rows = 10;     // ... whose categories hold at least this many rows on average
 };
 
 /// How one column is encoded.
@@ -102,13 +110,20 @@ struct ColumnModel {
     return pooled[std::size_t(std::upper_bound(pooled_cum.begin(), pooled_cum.end(), x) - pooled_cum.begin())];
   }
 
+  // derived columns
+  int source = -1;                            // the categorical column this one is a function of
+  std::vector<double> derived;                // by source category: the value (numeric; NaN: missing)
+                                              // or the category index (categorical)
+
   bool categorical() const { return kind == ColumnKind::Categorical; }
-  /// Modes (numeric) or categories: the width of the one-hot part.
+  bool is_derived() const { return source >= 0; }
+  /// Modes (numeric) or categories: the width of the one-hot part (0 for a derived column).
   index_t modes() const {
+    if (is_derived()) return 0;
     return categorical() ? slots : index_t(masses.size() + means.size() + (has_missing ? 1 : 0));
   }
   /// Width in the encoded row: [scalar, one-hot] for numeric columns, one-hot for categorical.
-  index_t width() const { return modes() + (categorical() ? 0 : 1); }
+  index_t width() const { return is_derived() ? 0 : modes() + (categorical() ? 0 : 1); }
   index_t gaussian_mode(std::size_t k) const { return index_t(masses.size() + k); }
   index_t missing_mode() const { return index_t(masses.size() + means.size()); }
 };
@@ -216,7 +231,40 @@ class DataTransformer {
     if (table.rows() == 0) throw std::invalid_argument("DataTransformer::fit: the table has no rows");
     models_.clear();
     for (const Column& c : table.columns) models_.push_back(fit_column(c, opt));
+    if (opt.derived_columns) find_derived(table, opt.derived_min_rows);
     layout();
+  }
+
+  /// Marks each column that is a function of an earlier-examined categorical column in every row
+  /// (see the header); a column that determines another is never itself derived.
+  void find_derived(const Table& t, double min_rows) {
+    std::vector<char> is_source(models_.size(), 0);
+    for (std::size_t b = 0; b < models_.size(); ++b) {
+      const Column& cb = t.columns[b];
+      const std::size_t distinct_b = cb.categorical() ? cb.categories.size() : distinct_values(cb);
+      if (distinct_b < 2 || is_source[b]) continue;
+      for (std::size_t a = 0; a < models_.size(); ++a) {
+        const Column& ca = t.columns[a];
+        if (a == b || !ca.categorical() || models_[a].is_derived() || ca.categories.size() < 2 ||
+            double(t.rows()) < min_rows * double(ca.categories.size()))
+          continue;
+        std::vector<double> map(ca.categories.size(), std::numeric_limits<double>::infinity());  // inf: unseen
+        bool function = true;
+        for (std::size_t i = 0; i < t.rows() && function; ++i) {
+          const double v = cb.categorical() ? double(cb.codes[i]) : cb.numbers[i];
+          double& m = map[std::size_t(ca.codes[i])];
+          if (std::isinf(m)) m = v;
+          else function = m == v || (std::isnan(m) && std::isnan(v));
+        }
+        if (!function) continue;
+        for (double& m : map)
+          if (std::isinf(m)) m = std::numeric_limits<double>::quiet_NaN();  // a category never seen with a value
+        models_[b].source = int(a);
+        models_[b].derived = std::move(map);
+        is_source[a] = 1;
+        break;
+      }
+    }
   }
 
   /// Encodes the table into its compact form (one mode and one scalar per cell); the modes of
@@ -231,6 +279,7 @@ class DataTransformer {
       const Column& c = table.columns[j];
       auto& md = mode_[j];
       auto& sc = scalar_[j];
+      if (m.is_derived()) continue;  // comes back from its source
       md.resize(rows_);
       sc.assign(m.categorical() ? 0 : rows_, 0.f);
       if (m.categorical()) {
@@ -258,6 +307,7 @@ class DataTransformer {
       const auto i = std::size_t(rows[r]);
       for (std::size_t j = 0; j < models_.size(); ++j) {
         const index_t at = offset_[j];
+        if (models_[j].is_derived()) continue;
         if (models_[j].categorical()) {
           o[at + mode_[j][i]] = T(1);
         } else {
@@ -279,6 +329,7 @@ class DataTransformer {
       const ColumnModel& m = models_[j];
       Column& c = out.columns[j];
       const index_t at = offset_[j], k = m.modes();
+      if (m.is_derived()) continue;  // below, once its source is decoded
       for (index_t r = 0; r < n; ++r) {
         const T* row = data + r * width_;
         const T* hot = row + at + (m.categorical() ? 0 : 1);
@@ -290,6 +341,18 @@ class DataTransformer {
         c.numbers.push_back(decode_value(m, mode, double(row[at])));
       }
       if (m.categorical()) c.categories = m.categories;
+    }
+    for (std::size_t j = 0; j < models_.size(); ++j) {  // derived columns, from their source's category
+      const ColumnModel& m = models_[j];
+      if (!m.is_derived()) continue;
+      Column& c = out.columns[j];
+      const Column& src = out.columns[std::size_t(m.source)];
+      if (m.categorical()) c.categories = m.categories;
+      for (index_t r = 0; r < n; ++r) {
+        const double v = m.derived[std::size_t(src.codes[std::size_t(r)])];
+        if (m.categorical()) c.codes.push_back(std::isnan(v) ? 0 : std::int32_t(v));
+        else c.numbers.push_back(v);
+      }
     }
     return out;
   }
@@ -431,6 +494,14 @@ class DataTransformer {
     throw std::invalid_argument("column '" + m.name + "': category '" + text + "' was not seen when fitting");
   }
 
+  static std::size_t distinct_values(const Column& c) {
+    std::vector<double> v;
+    for (double x : c.numbers)
+      if (!std::isnan(x)) v.push_back(x);
+    std::sort(v.begin(), v.end());
+    return std::size_t(std::unique(v.begin(), v.end()) - v.begin()) + (v.size() < c.numbers.size() ? 1 : 0);
+  }
+
   void layout() {
     offset_.clear();
     spans_.clear();
@@ -438,6 +509,7 @@ class DataTransformer {
     for (std::size_t j = 0; j < models_.size(); ++j) {
       const ColumnModel& m = models_[j];
       offset_.push_back(width_);
+      if (m.is_derived()) continue;
       if (!m.categorical()) spans_.push_back({OutputSpan::Scalar, width_++, 1, int(j)});
       spans_.push_back({OutputSpan::OneHot, width_, m.modes(), int(j)});
       width_ += m.modes();
