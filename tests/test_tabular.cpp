@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <gan/gan.hpp>
+#include <gan/layers/span_heads.hpp>
 #include <gan/tabular.hpp>
+#include <gan/tabular/filter.hpp>
 #include <map>
 
 #include "gradcheck.hpp"

@@ -31,6 +31,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,7 @@
 namespace gan::tabular {
 
 struct TransformerOptions {
-  int max_modes = 10;               // Gaussians per numeric column before pruning
+  int max_modes = 10;               // Gaussians per numeric column before pruning (at most 64)
   double min_mode_weight = 0.005;   // Gaussians lighter than this are pruned
   double point_mass_share = 0.05;   // a value held by at least this share of rows is a point mass
   int max_point_masses = 5;         // the heaviest ones, at most
@@ -283,8 +284,9 @@ class DataTransformer {
       md.resize(rows_);
       sc.assign(m.categorical() ? 0 : rows_, 0.f);
       if (m.categorical()) {
+        const std::vector<std::int32_t> code_map = category_indices(m, c);
         for (std::size_t i = 0; i < rows_; ++i) {
-          md[i] = m.slot_of[std::size_t(index_of_category(j, c, c.codes[i]))];
+          md[i] = m.slot_of[std::size_t(code_map[std::size_t(c.codes[i])])];
         }
         continue;
       }
@@ -478,20 +480,23 @@ class DataTransformer {
       for (std::size_t i = 0; i < opt.max_fit_rows; ++i) sub.push_back(rest[std::size_t(i * step)]);
       rest.swap(sub);
     }
-    detail::fit_mixture(rest, opt.max_modes, opt.min_mode_weight, opt.em_iterations, m.means, m.stds, m.weights);
+    detail::fit_mixture(rest, std::min(opt.max_modes, 64), opt.min_mode_weight, opt.em_iterations, m.means, m.stds, m.weights);
     return m;
   }
 
   // The model's category index of a table's code (the table's categories may be ordered differently).
-  std::int32_t index_of_category(std::size_t j, const Column& c, std::int32_t code) const {
-    const ColumnModel& m = models_[j];
-    if (code >= 0 && std::size_t(code) < m.categories.size() && std::size_t(code) < c.categories.size() &&
-        m.categories[std::size_t(code)] == c.categories[std::size_t(code)])
-      return code;
-    const std::string& text = c.categories.at(std::size_t(code));
-    for (std::size_t k = 0; k < m.categories.size(); ++k)
-      if (m.categories[k] == text) return std::int32_t(k);
-    throw std::invalid_argument("column '" + m.name + "': category '" + text + "' was not seen when fitting");
+  // The model's index of each of a table column's categories (the table may order them otherwise).
+  static std::vector<std::int32_t> category_indices(const ColumnModel& m, const Column& c) {
+    std::unordered_map<std::string, std::int32_t> index;
+    for (std::size_t k = 0; k < m.categories.size(); ++k) index.emplace(m.categories[k], std::int32_t(k));
+    std::vector<std::int32_t> out;
+    for (const std::string& text : c.categories) {
+      const auto it = index.find(text);
+      if (it == index.end())
+        throw std::invalid_argument("column '" + m.name + "': category '" + text + "' was not seen when fitting");
+      out.push_back(it->second);
+    }
+    return out;
   }
 
   static std::size_t distinct_values(const Column& c) {
