@@ -220,6 +220,42 @@ TEST_CASE("thrust parity: MinibatchStdDev (group statistics, tangent and its rev
 // so a transpose handled wrongly the same way on both would still fail. Bound: a float dot product
 // of k terms errs by at most about k ulps of the sum of the terms' magnitudes (Higham, gamma_k), plus
 // one rounding each for alpha and beta; 2 (k + 3) 2^-24 sum|terms| leaves a factor 2 of margin.
+TEST_CASE("thrust parity: reductions add in the same blocks, to the same bits") {
+  // Shapes with one block and with many (backend/reduction_order.hpp), including a WGAN-like
+  // column of +1 and -1 terms whose exact sum is 0: any other order gives another rounding.
+  const index_t shapes[][2] = {{12, 5}, {500, 3}, {3000, 40}, {40, 3000}, {70000, 1}};
+  for (const auto& shape : shapes) {
+    const index_t rows = shape[0], cols = shape[1];
+    auto h = host_normal(rows * cols, std::uint64_t(rows + cols));
+    for (index_t i = 0; i < rows; ++i) h[std::size_t(i * cols)] = (i % 2 ? -1.f : 1.f) * (1.f + 1e-3f * float(i % 7));
+    const Tc xc = on<Tc>(h, rows, cols);
+    const Tg xg = on<Tg>(h, rows, cols);
+    Tc cc(1, cols), rc(rows, 1);
+    Tg cg(1, cols), rg(rows, 1);
+    ops::fill(cc, 0.5f), ops::fill(cg, 0.5f);
+    const float *pc = xc.data(), *pg = xg.data();
+    Cpu::reduce_cols(rows, cols, [=](index_t i, index_t j) { return pc[i * cols + j] * pc[i * cols + j] - 0.25f; }, cc.data(), 0.75f);
+    Gpu::reduce_cols(rows, cols, [=] GAN_HD(index_t i, index_t j) { return pg[i * cols + j] * pg[i * cols + j] - 0.25f; }, cg.data(), 0.75f);
+    Cpu::reduce_rows(rows, cols, [=](index_t i, index_t j) { return pc[i * cols + j]; }, rc.data());
+    Gpu::reduce_rows(rows, cols, [=] GAN_HD(index_t i, index_t j) { return pg[i * cols + j]; }, rg.data());
+    const float sc = Cpu::reduce_sum<float>(rows * cols, [=](index_t i) { return pc[i]; });
+    const float sg = Gpu::reduce_sum<float>(rows * cols, [=] GAN_HD(index_t i) { return pg[i]; });
+    INFO("rows ", rows, " cols ", cols);
+#if defined(__CUDACC__)  // nvcc contracts x * x - 0.25 into one FMA where g++ may not: close, not equal
+    check_close(cc.to_host(), cg.to_host(), 1e-5, "column sums");
+    check_close(rc.to_host(), rg.to_host(), 1e-5, "row sums");
+    CHECK(double(sc) == doctest::Approx(double(sg)).epsilon(1e-5));
+#else
+    CHECK(cc.to_host() == cg.to_host());
+    CHECK(rc.to_host() == rg.to_host());
+    CHECK(sc == sg);
+#endif
+    double want = 0;  // the sum by the definition, in double
+    for (float v : h) want += v;
+    CHECK(double(sc) == doctest::Approx(want).epsilon(1e-4).scale(double(rows * cols)));
+  }
+}
+
 TEST_CASE("thrust parity: GEMM, every transpose case, alpha and beta") {
   struct Shape {
     index_t m, n, k;

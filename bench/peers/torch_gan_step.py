@@ -84,11 +84,20 @@ def make_toy(dev):
 
 
 # -------------------------------------------------------------- CTGAN-like ---
-def make_ctgan(dev, gp):
+def make_ctgan(dev, gp, sample_only=False):
     batch, zdim, cond, width, data, pac = 500, 128, 100, 256, 150, 10
     G = nn.Sequential(nn.Linear(zdim + cond, width), nn.BatchNorm1d(width), nn.ReLU(),
                       nn.Linear(width, width), nn.BatchNorm1d(width), nn.ReLU(),
                       nn.Linear(width, data)).to(dev)
+    if sample_only:  # 10000 rows in eval mode, no autograd (BM_CtganSample)
+        G.eval()
+        rows = 10000
+        onehot = F.one_hot(torch.randint(0, cond, (rows,)), cond).float().to(dev)
+
+        def sample():
+            with torch.no_grad():
+                G(torch.cat([torch.randn(rows, zdim, device=dev), onehot], 1))
+        return sample
     D = nn.Sequential(nn.Linear(data * pac, width), nn.LeakyReLU(0.2), nn.Dropout(0.5),
                       nn.Linear(width, width), nn.LeakyReLU(0.2), nn.Dropout(0.5),
                       nn.Linear(width, 1)).to(dev)
@@ -288,6 +297,7 @@ MODELS = {
     "toy": lambda dev: make_toy(dev),
     "ctgan": lambda dev: make_ctgan(dev, gp=False),
     "ctgan_gp": lambda dev: make_ctgan(dev, gp=True),
+    "ctgan_sample": lambda dev: make_ctgan(dev, gp=False, sample_only=True),
     "tabular_adult": lambda dev: make_tabular(dev, OPTS["layout"]),
     "tabular_adult_sample": lambda dev: make_tabular(dev, OPTS["layout"], sample_only=True),
 }
@@ -334,7 +344,7 @@ def main(argv=None):
 
     for name in (list(MODELS) if a.model == "all" else [a.model]):
         iters = a.iters
-        if name == "tabular_adult_sample":
+        if name in ("tabular_adult_sample", "ctgan_sample"):
             iters = max(5, a.iters // 5)  # ~0.1 s each
         ms = time_model(name, dev, iters, a.warmup)
         if a.json:

@@ -500,6 +500,11 @@ int main(int argc, char** argv) {
                "figures as one JSON line, the last line on stdout; output files appear whole or not at all.\n"
                "Exit codes: 0 done, 1 error, 2 bad usage, 130 fit stopped by Ctrl-C."};
   app.require_subcommand(1);
+  app.fallthrough();  // --threads also after the command: 'gan-tabular fit data.csv --threads 2'
+  int threads = 0;
+  app.add_option("--threads", threads, "CPU threads (default: GAN_NUM_THREADS, else every core this process may use); "
+                                       "the results are the same for any count")
+      ->check(CLI::Range(1, 1024));
   app.footer("Examples:\n"
              "  gan-tabular fit data/adult/adult_train.csv -o adult.gan --epochs 300\n"
              "  gan-tabular sample adult.gan -n 10000 -o synthetic.csv --where income=>50K\n"
@@ -557,6 +562,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
+    if (threads > 0) gan::set_num_threads(threads);
     if (*f) return run_fit(fit);
     if (*s) return run_sample(sample);
     if (*r) return run_report(report);

@@ -1,7 +1,8 @@
 # cmake -P tabular_cli.cmake: gan-tabular as a user runs it (tests/CMakeLists.txt).
 # Inputs: TOOL (gan-tabular), DATA (the project's data/ folder), WORK (scratch dir),
 # REPORT_HEADER (the path of gan/metrics/tabular_report.hpp, which the report command needs).
-#  1. fit 2 epochs on Breast Cancer; sample plain, under a condition, and under an unknown column.
+#  1. fit 2 epochs on Breast Cancer (also with 1 and 3 threads: the same bytes); sample plain, under a
+#     condition, and under an unknown column.
 #  2. report real against synthetic (or, without the report library, exit 2 naming it).
 #  3. augment a 60-row file to balanced classes.
 #  4. Bad input: a CSV line with a wrong field count, a corrupt model.
@@ -51,6 +52,14 @@ if(NOT LAST MATCHES "\"rows\":455,\"columns\":31,\"epochs\":2," OR NOT OUT MATCH
 endif()
 if(NOT EXISTS ${WORK}/bc.gan OR NOT EXISTS ${WORK}/schema.csv)
   message(FATAL_ERROR "fit wrote no model or no schema")
+endif()
+
+# The thread count changes no result: the same fit with 1 and 3 threads writes the same bytes.
+run(fit ${train} -o bc1.gan --epochs 2 --batch 100 --quiet --threads 1)
+run(--threads 3 fit ${train} -o bc3.gan --epochs 2 --batch 100 --quiet)
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/bc1.gan ${WORK}/bc3.gan RESULT_VARIABLE differ)
+if(differ)
+  message(FATAL_ERROR "fit with --threads 1 and --threads 3 wrote different models")
 endif()
 
 run(sample bc.gan -n 200 -o synthetic.csv --seed 3)

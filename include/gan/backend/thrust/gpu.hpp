@@ -20,13 +20,13 @@
 #include <thrust/for_each.h>
 #include <thrust/functional.h>
 #include <thrust/iterator/counting_iterator.h>
-#include <thrust/transform_reduce.h>
 
 #include <atomic>
 #include <stdexcept>
 #include <string>
 
 #include "../../core/config.hpp"
+#include "../reduction_order.hpp"
 
 #if defined(__CUDACC__)
 #include <cublas_v2.h>
@@ -98,22 +98,63 @@ struct Gpu {
     for_each(rows * cols, [=] GAN_HD(index_t k) { f(k / cols, k % cols); });
   }
 
-  /// out[j] = beta out[j] + sum_i f(i, j): one thread per column, rows summed in order
-  /// (deterministic, and coalesced on a GPU since neighbouring threads read neighbouring columns).
+  // Reductions in two passes, so that a GPU has work for all its threads: a first pass of one
+  // thread per (block of rows, column) (or per (row, block of columns), or per block) writes the
+  // block sums into a scratch buffer kept between calls; a second pass adds them in order. The
+  // blocks are those of backend/reduction_order.hpp, which the CPU backend follows too, so both
+  // give the same bits; nothing is allocated once the buffer has grown to a step's largest one.
+
+  /// out[j] = beta out[j] + sum_i f(i, j). Neighbouring threads read neighbouring columns
+  /// (coalesced on a GPU).
   template <class T, class F>
   static void reduce_cols(index_t rows, index_t cols, F f, T* out, T beta = T(0)) {
+    if (cols <= 0) return;
+    const index_t block = detail::reduction_block(rows, cols), blocks = (rows + block - 1) / block;
+    if (blocks <= 1) {
+      for_each(cols, [=] GAN_HD(index_t j) {
+        T s = T(0);
+        for (index_t i = 0; i < rows; ++i) s += f(i, j);
+        out[j] = (beta == T(0) ? T(0) : beta * out[j]) + s;
+      });
+      return;
+    }
+    T* part = scratch<T>(blocks * cols);
+    for_each(blocks * cols, [=] GAN_HD(index_t k) {
+      const index_t b = k / cols, j = k % cols, end = (b + 1) * block < rows ? (b + 1) * block : rows;
+      T s = T(0);
+      for (index_t i = b * block; i < end; ++i) s += f(i, j);
+      part[k] = s;
+    });
     for_each(cols, [=] GAN_HD(index_t j) {
       T s = T(0);
-      for (index_t i = 0; i < rows; ++i) s += f(i, j);
+      for (index_t b = 0; b < blocks; ++b) s += part[b * cols + j];
       out[j] = (beta == T(0) ? T(0) : beta * out[j]) + s;
     });
   }
 
+  /// out[i] = sum_j f(i, j).
   template <class T, class F>
   static void reduce_rows(index_t rows, index_t cols, F f, T* out) {
+    if (rows <= 0) return;
+    const index_t block = detail::reduction_block(cols, rows), blocks = (cols + block - 1) / block;
+    if (blocks <= 1) {
+      for_each(rows, [=] GAN_HD(index_t i) {
+        T s = T(0);
+        for (index_t j = 0; j < cols; ++j) s += f(i, j);
+        out[i] = s;
+      });
+      return;
+    }
+    T* part = scratch<T>(rows * blocks);
+    for_each(rows * blocks, [=] GAN_HD(index_t k) {
+      const index_t i = k / blocks, b = k % blocks, end = (b + 1) * block < cols ? (b + 1) * block : cols;
+      T s = T(0);
+      for (index_t j = b * block; j < end; ++j) s += f(i, j);
+      part[k] = s;
+    });
     for_each(rows, [=] GAN_HD(index_t i) {
       T s = T(0);
-      for (index_t j = 0; j < cols; ++j) s += f(i, j);
+      for (index_t b = 0; b < blocks; ++b) s += part[i * blocks + b];
       out[i] = s;
     });
   }
@@ -121,10 +162,26 @@ struct Gpu {
   /// sum_i f(i), returned to the host: one scalar crosses.
   template <class T, class F>
   static T reduce_sum(index_t n, F f) {
-    count();
-    if (n <= 0) return T(0);
-    return thrust::transform_reduce(thrust::device, thrust::counting_iterator<index_t>(0),
-                                    thrust::counting_iterator<index_t>(n), f, T(0), thrust::plus<T>());
+    if (n <= 0) {
+      count();
+      return T(0);
+    }
+    const index_t block = detail::sum_block(n), blocks = (n + block - 1) / block;
+    T* part = scratch<T>(blocks + 1);
+    for_each(blocks, [=] GAN_HD(index_t b) {
+      const index_t end = (b + 1) * block < n ? (b + 1) * block : n;
+      T s = T(0);
+      for (index_t i = b * block; i < end; ++i) s += f(i);
+      part[b] = s;
+    });
+    for_each(1, [=] GAN_HD(index_t) {
+      T s = T(0);
+      for (index_t b = 0; b < blocks; ++b) s += part[b];
+      part[blocks] = s;
+    });
+    T result;
+    copy_to_host(part + blocks, 1, &result);
+    return result;
   }
 
   /// C = alpha op(A) op(B) + beta C, all row-major.
@@ -157,6 +214,15 @@ struct Gpu {
   }
 
  private:
+  // A device buffer of at least n values, reused by every reduction of this thread (grown, never
+  // shrunk; deliberately never freed, so that no CUDA call runs after the runtime shut down).
+  template <class T>
+  static T* scratch(index_t n) {
+    thread_local vector<T>* buf = new vector<T>();
+    if (index_t(buf->size()) < n) buf->resize(std::size_t(n));
+    return raw(*buf);
+  }
+
   static void count() {
 #if defined(GAN_COUNT_TRANSFERS)
     ++transfers();
