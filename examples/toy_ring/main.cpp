@@ -18,6 +18,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <type_traits>
 
 #if defined(GAN_WITH_GPU)
 #include <gan/gan_gpu.hpp>
@@ -123,12 +124,13 @@ int train(const Options& o, Objective objective, Rule rule) {
   const gan::metrics::ModeCoverage m =
       gan::metrics::mode_coverage(std::vector<double>(f.begin(), f.end()), ring.centres(), ring.stddev);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("loss %s on %s: %d of 8 modes covered, %.1f%% high-quality samples, %.1f s; picture in %s\n",
-              o.loss.c_str(), Backend::name, m.modes, 100 * m.high_quality, secs, o.out.c_str());
-  std::printf("{\"example\": \"toy_ring\", \"backend\": \"%s\", \"loss\": \"%s\", \"seed\": %llu, \"pac\": %ld, "
+  const int threads = std::is_same_v<Backend, gan::Cpu> ? gan::num_threads() : 0;  // 0: not the CPU backend
+  std::printf("loss %s on %s (%d threads): %d of 8 modes covered, %.1f%% high-quality samples, %.1f s; picture in %s\n",
+              o.loss.c_str(), Backend::name, threads, m.modes, 100 * m.high_quality, secs, o.out.c_str());
+  std::printf("{\"example\": \"toy_ring\", \"backend\": \"%s\", \"threads\": %d, \"loss\": \"%s\", \"seed\": %llu, \"pac\": %ld, "
               "\"steps\": %ld, \"n_critic\": %d, \"lr\": %g, \"modes\": %d, \"high_quality\": %.4f, "
               "\"d_loss\": %.4f, \"g_loss\": %.4f, \"seconds\": %.2f}\n",
-              Backend::name, o.loss.c_str(), static_cast<unsigned long long>(o.seed), long(o.pac), o.steps,
+              Backend::name, threads, o.loss.c_str(), static_cast<unsigned long long>(o.seed), long(o.pac), o.steps,
               o.n_critic, o.lr, m.modes, m.high_quality, double(last.d_loss + last.penalty), double(last.g_loss), secs);
   return 0;
 }

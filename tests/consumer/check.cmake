@@ -17,6 +17,6 @@ run(${CMAKE_COMMAND} -S ${SRC}/tests/consumer -B ${WORK}/sub -DGAN_MODE=subdirec
 run(${CMAKE_COMMAND} --build ${WORK}/sub)
 run(${WORK}/sub/consumer)
 # 3. plain -I include plus Eigen
-run(${CXX} -std=c++20 -I${SRC}/include -I${EIGEN} ${SRC}/tests/consumer/main.cpp -o ${WORK}/plain)
+run(${CXX} -std=c++20 -pthread -I${SRC}/include -I${EIGEN} ${SRC}/tests/consumer/main.cpp -o ${WORK}/plain)
 run(${WORK}/plain)
 message(STATUS "consumer ok: find_package, add_subdirectory, -I include")

@@ -149,19 +149,20 @@ class ThreadPool {
     return 0;
   }
 
-  // Whether the threads pay off: over windows of >= 20 ms of parallel jobs, the CPU time the
+  // Whether the threads pay off: over windows of >= 10 ms of parallel jobs, the CPU time the
   // chunks took against the wall time of the jobs. Near 1 means the other threads added nothing
   // (their cores are busy with other work, or the OS put them on the caller's core), so the jobs of
-  // the next 200 ms run on the caller alone; then the threads are tried again. The cut of the work
+  // the next 500 ms run on the caller alone; then the threads are tried again (a failed try costs
+  // a few percent of its 10 ms). The cut of the work
   // does not depend on who runs it, so results stay bit-identical either way.
   void judge(std::chrono::nanoseconds wall) {
     window_wall_ += wall;
     window_cpu_ += cpu_ns_.exchange(0, std::memory_order_acq_rel);
-    if (window_wall_ < std::chrono::milliseconds(20)) return;
+    if (window_wall_ < std::chrono::milliseconds(10)) return;
     const double gain = double(window_cpu_) / double(window_wall_.count());
     window_wall_ = {};
     window_cpu_ = 0;
-    if (gain < 1.2) serial_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    if (gain < 1.2) serial_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
   }
 
   // Involuntary context switches of the calling thread so far (-1 where the OS does not say).
