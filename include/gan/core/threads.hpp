@@ -85,8 +85,17 @@ class ThreadPool {
     if (chunks <= 0) return;
     const int threads = size();
     std::unique_lock<std::mutex> run(run_mutex_, std::defer_lock);
-    if (chunks == 1 || threads == 1 || in_chunk() || !run.try_lock() ||
-        std::chrono::steady_clock::now() < serial_until_) {
+    bool serial = chunks == 1 || threads == 1 || chunks > index_t(0xffffffff) || in_chunk() || !run.try_lock();
+    if (!serial && std::chrono::steady_clock::now() < serial_until_) {
+      serial = true;
+      run.unlock();
+    }
+    if (serial) {  // on this thread alone; a parallel_for inside f runs serially too
+      const bool outer = std::exchange(in_chunk(), true);
+      struct Restore {
+        bool v;
+        ~Restore() { in_chunk() = v; }
+      } restore{outer};
       for (index_t c = 0; c < chunks; ++c) f(c);
       return;
     }
@@ -233,8 +242,9 @@ class ThreadPool {
     in_chunk() = false;
   }
 
-  void worker_loop() {
-    std::uint32_t seen = generation_.load(std::memory_order_acquire);
+  // `seen`: the generation when the worker was started, so that it takes the job that is
+  // published right after (run() starts workers before it publishes).
+  void worker_loop(std::uint32_t seen) {
     for (;;) {
       if (!spin_until([&] { return stop_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen; })) {
         std::unique_lock<std::mutex> lk(mutex_);
@@ -252,7 +262,8 @@ class ThreadPool {
     stop_workers();
     stop_.store(false);
     workers_.reserve(std::size_t(n));
-    for (int i = 0; i < n; ++i) workers_.emplace_back([this] { worker_loop(); });
+    const std::uint32_t gen = generation_.load(std::memory_order_acquire);
+    for (int i = 0; i < n; ++i) workers_.emplace_back([this, gen] { worker_loop(gen); });
   }
 
   void stop_workers() {

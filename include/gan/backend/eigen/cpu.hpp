@@ -186,10 +186,16 @@ struct Cpu {
     return std::max<index_t>(1, std::min<index_t>(t, index_t(work / min_work)));
   }
 
-  // [begin, end) of piece p of `pieces` over n items, cut at multiples of `align`.
+  // [begin, end) of piece p of `pieces` over n items, cut at multiples of `align`. A rest
+  // narrower than `align` joins the piece before it, so that no piece of a product is a single
+  // row or column (Eigen would take its matrix-vector path, which sums in another order).
   static std::pair<index_t, index_t> piece(index_t n, index_t pieces, index_t p, index_t align) {
     const index_t step = ((n + pieces - 1) / pieces + align - 1) / align * align;
-    return {std::min(n, p * step), std::min(n, (p + 1) * step)};
+    auto cut = [&](index_t q) {
+      const index_t x = std::min(n, q * step);
+      return q > 0 && n - x < align ? n : x;
+    };
+    return {cut(p), cut(p + 1)};
   }
 
   // for_each's iterations are independent by contract (the Thrust backend runs them in
