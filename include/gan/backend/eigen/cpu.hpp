@@ -175,29 +175,6 @@ struct Cpu {
            std::to_string(EIGEN_MINOR_VERSION) + ", " + detail::compiled_isa();
   }
 
-  // Work below these sizes runs on the calling thread: waking a blocked thread costs ~10-50 us.
-  static constexpr double parallel_min_flops = 4e6;          // per piece of a product
-  static constexpr index_t parallel_min_elements = 1 << 15;  // per piece of a point-wise pass
-
-  // How many pieces `work` units make when a piece needs at least `min_work` (1 if threads are off).
-  static index_t pieces(double work, double min_work) {
-    const int t = num_threads();
-    if (t <= 1 || work < 2 * min_work) return 1;
-    return std::max<index_t>(1, std::min<index_t>(t, index_t(work / min_work)));
-  }
-
-  // [begin, end) of piece p of `pieces` over n items, cut at multiples of `align`. A rest
-  // narrower than `align` joins the piece before it, so that no piece of a product is a single
-  // row or column (Eigen would take its matrix-vector path, which sums in another order).
-  static std::pair<index_t, index_t> piece(index_t n, index_t pieces, index_t p, index_t align) {
-    const index_t step = ((n + pieces - 1) / pieces + align - 1) / align * align;
-    auto cut = [&](index_t q) {
-      const index_t x = std::min(n, q * step);
-      return q > 0 && n - x < align ? n : x;
-    };
-    return {cut(p), cut(p + 1)};
-  }
-
   // for_each's iterations are independent by contract (the Thrust backend runs them in
   // parallel), so the loops may be vectorised even when the functor's pointers could alias.
   template <class F>
@@ -279,33 +256,52 @@ struct Cpu {
     const index_t parts = pieces(double(rows) * double(cols), double(parallel_min_elements));
     parallel_for(parts, [&](index_t p) {
       const auto [b, e] = piece(rows, parts, p, 1);
-      for (index_t i = b; i < e; ++i) {
-        T acc = T(0);
-        for (index_t j0 = 0; j0 < cols; j0 += block) {
-          const index_t j1 = std::min(cols, j0 + block);
-          T s = T(0);
-          for (index_t j = j0; j < j1; ++j) s += f(i, j);
-          acc += s;
-        }
-        out[i] = acc;
-      }
+      for (index_t i = b; i < e; ++i) out[i] = blocked_sum<T>(cols, block, [&](index_t j) { return f(i, j); });
     });
   }
 
   template <class T, class F>
   static T reduce_sum(index_t n, F f) {
-    const index_t block = detail::sum_block(n);
+    return blocked_sum<T>(n, detail::sum_block(n), f);
+  }
+
+ private:
+  // Work below these sizes runs on the calling thread: waking a blocked thread costs ~10-50 us.
+  static constexpr double parallel_min_flops = 4e6;          // per piece of a product
+  static constexpr index_t parallel_min_elements = 1 << 15;  // per piece of a point-wise pass
+
+  // How many pieces `work` units make when a piece needs at least `min_work` (1 if threads are off).
+  static index_t pieces(double work, double min_work) {
+    const int t = num_threads();
+    if (t <= 1 || work < 2 * min_work) return 1;
+    return std::max<index_t>(1, std::min<index_t>(t, index_t(work / min_work)));
+  }
+
+  // [begin, end) of piece p of `pieces` over n items, cut at multiples of `align`. A rest
+  // narrower than `align` joins the piece before it, so that no piece of a product is a single
+  // row or column (Eigen would take its matrix-vector path, which sums in another order).
+  static std::pair<index_t, index_t> piece(index_t n, index_t pieces, index_t p, index_t align) {
+    const index_t step = ((n + pieces - 1) / pieces + align - 1) / align * align;
+    auto cut = [&](index_t q) {
+      const index_t x = std::min(n, q * step);
+      return q > 0 && n - x < align ? n : x;
+    };
+    return {cut(p), cut(p + 1)};
+  }
+
+  // sum_i g(i) over [0, n), added in blocks of `block` terms (backend/reduction_order.hpp).
+  template <class T, class G>
+  static T blocked_sum(index_t n, index_t block, G g) {
     T acc = T(0);
     for (index_t i0 = 0; i0 < n; i0 += block) {
       const index_t i1 = std::min(n, i0 + block);
       T s = T(0);
-      for (index_t i = i0; i < i1; ++i) s += f(i);
+      for (index_t i = i0; i < i1; ++i) s += g(i);
       acc += s;
     }
     return acc;
   }
 
- private:
   // A buffer of at least n values for the calling thread, kept between calls (no allocation once
   // it has grown to the largest reduction).
   template <class T>

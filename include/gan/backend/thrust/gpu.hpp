@@ -104,59 +104,17 @@ struct Gpu {
   // blocks are those of backend/reduction_order.hpp, which the CPU backend follows too, so both
   // give the same bits; nothing is allocated once the buffer has grown to a step's largest one.
 
-  /// out[j] = beta out[j] + sum_i f(i, j). Neighbouring threads read neighbouring columns
-  /// (coalesced on a GPU).
+  /// out[j] = beta out[j] + sum_i f(i, j).
   template <class T, class F>
   static void reduce_cols(index_t rows, index_t cols, F f, T* out, T beta = T(0)) {
-    if (cols <= 0) return;
-    const index_t block = detail::reduction_block(rows, cols), blocks = (rows + block - 1) / block;
-    if (blocks <= 1) {
-      for_each(cols, [=] GAN_HD(index_t j) {
-        T s = T(0);
-        for (index_t i = 0; i < rows; ++i) s += f(i, j);
-        out[j] = (beta == T(0) ? T(0) : beta * out[j]) + s;
-      });
-      return;
-    }
-    T* part = scratch<T>(blocks * cols);
-    for_each(blocks * cols, [=] GAN_HD(index_t k) {
-      const index_t b = k / cols, j = k % cols, end = (b + 1) * block < rows ? (b + 1) * block : rows;
-      T s = T(0);
-      for (index_t i = b * block; i < end; ++i) s += f(i, j);
-      part[k] = s;
-    });
-    for_each(cols, [=] GAN_HD(index_t j) {
-      T s = T(0);
-      for (index_t b = 0; b < blocks; ++b) s += part[b * cols + j];
-      out[j] = (beta == T(0) ? T(0) : beta * out[j]) + s;
-    });
+    blocked_sums<T>(cols, rows, detail::reduction_block(rows, cols), [=] GAN_HD(index_t j, index_t i) { return f(i, j); },
+                    [=] GAN_HD(index_t j, T s) { out[j] = (beta == T(0) ? T(0) : beta * out[j]) + s; });
   }
 
   /// out[i] = sum_j f(i, j).
   template <class T, class F>
   static void reduce_rows(index_t rows, index_t cols, F f, T* out) {
-    if (rows <= 0) return;
-    const index_t block = detail::reduction_block(cols, rows), blocks = (cols + block - 1) / block;
-    if (blocks <= 1) {
-      for_each(rows, [=] GAN_HD(index_t i) {
-        T s = T(0);
-        for (index_t j = 0; j < cols; ++j) s += f(i, j);
-        out[i] = s;
-      });
-      return;
-    }
-    T* part = scratch<T>(rows * blocks);
-    for_each(rows * blocks, [=] GAN_HD(index_t k) {
-      const index_t i = k / blocks, b = k % blocks, end = (b + 1) * block < cols ? (b + 1) * block : cols;
-      T s = T(0);
-      for (index_t j = b * block; j < end; ++j) s += f(i, j);
-      part[k] = s;
-    });
-    for_each(rows, [=] GAN_HD(index_t i) {
-      T s = T(0);
-      for (index_t b = 0; b < blocks; ++b) s += part[i * blocks + b];
-      out[i] = s;
-    });
+    blocked_sums<T>(rows, cols, detail::reduction_block(cols, rows), f, [=] GAN_HD(index_t i, T s) { out[i] = s; });
   }
 
   /// sum_i f(i), returned to the host: one scalar crosses.
@@ -211,6 +169,36 @@ struct Gpu {
       }
     });
 #endif
+  }
+
+  // (Public only because nvcc does not allow extended lambdas in private member functions.)
+  // put(o, sum_t term(o, t)) for every o in [0, outputs), the terms added in blocks of `block`.
+  // The first pass has one thread per (block, output), neighbouring threads on neighbouring
+  // outputs (coalesced when outputs are columns); the second adds each output's block sums in order.
+  template <class T, class Term, class Put>
+  static void blocked_sums(index_t outputs, index_t terms, index_t block, Term term, Put put) {
+    if (outputs <= 0) return;
+    const index_t blocks = (terms + block - 1) / block;
+    if (blocks <= 1) {
+      for_each(outputs, [=] GAN_HD(index_t o) {
+        T s = T(0);
+        for (index_t t = 0; t < terms; ++t) s += term(o, t);
+        put(o, s);
+      });
+      return;
+    }
+    T* part = scratch<T>(blocks * outputs);
+    for_each(blocks * outputs, [=] GAN_HD(index_t k) {
+      const index_t b = k / outputs, o = k % outputs, end = (b + 1) * block < terms ? (b + 1) * block : terms;
+      T s = T(0);
+      for (index_t t = b * block; t < end; ++t) s += term(o, t);
+      part[k] = s;
+    });
+    for_each(outputs, [=] GAN_HD(index_t o) {
+      T s = T(0);
+      for (index_t b = 0; b < blocks; ++b) s += part[b * outputs + o];
+      put(o, s);
+    });
   }
 
  private:
