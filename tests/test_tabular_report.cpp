@@ -143,6 +143,40 @@ TEST_CASE("tabular_report of a table against itself: shapes 1, trends 1, every r
   CHECK(r.efficacy.target.empty());
 }
 
+TEST_CASE("the noise floor: what rows of the real distribution score at these row counts") {
+  const Table real = separable(400, 5, 4);  // 6 numbers, 2 categories
+  ReportOptions opt;
+  opt.floor_draws = 20;
+  const TabularReport same = tabular_report(real, separable(400, 6, 4), opt);
+  // Two samples of 400 from one continuous distribution: E[KS] ≈ 0.8687 √(2/400) ≈ 0.061.
+  for (const ColumnShape& c : same.shapes)
+    if (c.kind == ColumnKind::Continuous) CHECK(c.floor == doctest::Approx(1 - 0.8687 * std::sqrt(2.0 / 400)).epsilon(0.015));
+  // Independent draws of the real distribution score their floor on average (5 draws).
+  double mean = 0;
+  for (std::uint64_t seed = 10; seed < 15; ++seed) mean += tabular_report(real, separable(400, seed, 4), opt).shapes_mean / 5;
+  CHECK(std::abs(mean - same.shapes_floor) < 0.012);
+  CHECK(same.shapes_floor < 0.97);
+  CHECK(same.trends_floor < 1.0);
+  // Ten times the synthetic rows: the floor rises (√(1/400 + 1/4000) against √(2/400)).
+  const TabularReport more = tabular_report(real, separable(4000, 7, 4), opt);
+  CHECK(more.shapes_floor > same.shapes_floor + 0.008);
+  CHECK(more.trends_floor > same.trends_floor);
+  // A shifted column scores far below its floor; the floor does not look at the synthetic values.
+  Table shifted = separable(400, 6, 4);
+  for (double& v : shifted.columns[0].numbers) v += 0.75;
+  const TabularReport off = tabular_report(real, shifted, opt);
+  CHECK(off.shapes[0].score < off.shapes[0].floor - 0.15);
+  CHECK(off.shapes_floor == same.shapes_floor);  // same row counts, same seed: same draws
+  // No draws: no floor, and the text says nothing of it.
+  opt.floor_draws = 0;
+  const TabularReport none = tabular_report(real, shifted, opt);
+  CHECK(std::isnan(none.shapes_floor));
+  CHECK(std::isnan(none.shapes[0].floor));
+  CHECK(to_text(none).find("floor") == std::string::npos);
+  CHECK(to_text(off).find("floor") != std::string::npos);
+  CHECK(to_json(off).find("\"shapes_floor\": ") != std::string::npos);
+}
+
 TEST_CASE("column shapes: the missing rate folds in, categories are matched by text") {
   Table real, syn;
   real.columns = {numeric("x", {1, 2, 3, NaN}), categorical("c", {"a", "a", "b", "a"})};

@@ -357,6 +357,7 @@ struct ReportCmd {
   ReadArgs read;
   std::string real, synthetic, test, target, json_out;
   std::uint64_t seed = 0;
+  std::size_t floor_draws = 10;
 };
 
 int run_report(const ReportCmd& a) {
@@ -374,6 +375,7 @@ int run_report(const ReportCmd& a) {
   ro.test = test ? &*test : nullptr;
   ro.target = a.target;
   ro.seed = a.seed;
+  ro.floor_draws = a.floor_draws;
   const TabularReport r = tabular_report(real, synthetic, ro);
   const std::string text = to_text(r), js = to_json(r);
   std::fputs(text.c_str(), stdout);
@@ -542,6 +544,9 @@ int main(int argc, char** argv) {
   r->add_option("--test", report.test, "held-out real rows for the TSTR test (read with REAL's column types)");
   r->add_option("--json", report.json_out, "also write the full report as JSON to this file");
   r->add_option("--seed", report.seed, "seed of the report's models and subsamples")->capture_default_str();
+  r->add_option("--floor-draws", report.floor_draws,
+                "draws that estimate the noise floor (the score of rows drawn from REAL itself); 0: none")
+      ->capture_default_str();
   add_read_options(r, report.read);
 
   AugmentCmd aug;

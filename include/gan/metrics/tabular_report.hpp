@@ -72,6 +72,7 @@ struct ReportOptions {
   double mlp_rate = 1e-3;           // Adam's step for the MLP
   double l2 = 1e-4;                 // L2 penalty on the weights (not the biases) of both models
   bool mlp = true;                  // also train the MLP (logistic regression always)
+  std::size_t floor_draws = 10;     // draws that estimate the sampling-noise floor (0: none)
 };
 
 /// One column's shape score.
@@ -82,6 +83,7 @@ struct ColumnShape {
   double missing_real = 0;       // share of missing cells (numbers; 0 for categories)
   double missing_synthetic = 0;
   double score = 1;              // in [0, 1], 1 is identical
+  double floor = report_nan;     // the score expected of rows drawn from the real distribution itself
 };
 
 enum class PairMetric { Correlation, Contingency };
@@ -145,6 +147,9 @@ struct TabularReport {
   double trends_mean = report_nan;  // over all pairs
   double trends_real_mean = report_nan;  // over the pairs with a real trend (NaN when none)
   std::size_t trends_real_count = 0;
+  // The sampling-noise floor: what a perfect generator would score on average at these row
+  // counts (NaN when ReportOptions::floor_draws is 0). See docs/tabular_report.md.
+  double shapes_floor = report_nan, trends_floor = report_nan, trends_real_floor = report_nan;
   PrivacyReport privacy;
   EfficacyReport efficacy;
   double seconds_shapes = 0, seconds_privacy = 0, seconds_efficacy = 0, seconds_total = 0;
@@ -463,6 +468,65 @@ inline std::vector<PairTrend> pair_trends(const Schema& s, const Aligned& real, 
       out.push_back(std::move(p));
     }
   return out;
+}
+
+// ---- the sampling-noise floor ----
+
+/// `n` rows drawn with replacement from `t`, owning their numbers.
+struct Resampled {
+  std::vector<std::vector<double>> numbers;
+  Aligned a;
+};
+
+inline Resampled resample(const Aligned& t, std::size_t n, Rng& rng) {
+  std::vector<std::size_t> rows(n);
+  for (std::size_t& r : rows) r = std::size_t(rng.below(t.rows));
+  Resampled out;
+  out.numbers.resize(t.numbers.size());
+  out.a.rows = n;
+  out.a.numbers.assign(t.numbers.size(), nullptr);
+  out.a.codes.resize(t.numbers.size());
+  for (std::size_t j = 0; j < t.numbers.size(); ++j) {
+    if (t.numeric(j)) {
+      out.numbers[j].resize(n);
+      for (std::size_t i = 0; i < n; ++i) out.numbers[j][i] = (*t.numbers[j])[rows[i]];
+      out.a.numbers[j] = &out.numbers[j];
+    } else {
+      out.a.codes[j].resize(n);
+      for (std::size_t i = 0; i < n; ++i) out.a.codes[j][i] = t.codes[j][rows[i]];
+    }
+  }
+  return out;
+}
+
+/// What a generator that draws from the real distribution itself would score, on average, with
+/// `n_real` real and `n_syn` synthetic rows: both tables are drawn with replacement from the real
+/// rows (the bootstrap's stand-in for the unknown distribution) and scored, `opt.floor_draws`
+/// times. A small table cannot score 1 even when perfect: two samples of 455 rows from one
+/// continuous distribution are KS ≈ 0.87 √(2/455) ≈ 0.058 apart on average. Writes each
+/// column's floor into `r.shapes` and the three means into `r`.
+inline void noise_floor(const Schema& s, const Aligned& real, std::size_t n_syn, const ReportOptions& opt,
+                        TabularReport& r) {
+  const std::size_t draws = opt.floor_draws;
+  if (draws == 0 || real.rows == 0 || n_syn == 0) return;
+  Rng rng(opt.seed, 0x666c6f6f72ull);  // "floor"
+  std::vector<double> column(r.shapes.size(), 0.0), pair(r.pairs.size(), 0.0);
+  for (std::size_t d = 0; d < draws; ++d) {
+    const Resampled a = resample(real, real.rows, rng), b = resample(real, n_syn, rng);
+    const std::vector<ColumnShape> cs = column_shapes(s, a.a, b.a);
+    for (std::size_t j = 0; j < cs.size(); ++j) column[j] += cs[j].score / double(draws);
+    const std::vector<PairTrend> ps = pair_trends(s, a.a, b.a, opt);
+    for (std::size_t k = 0; k < ps.size(); ++k) pair[k] += ps[k].score / double(draws);
+  }
+  double shapes = 0, all = 0, with = 0;
+  for (std::size_t j = 0; j < column.size(); ++j) r.shapes[j].floor = column[j], shapes += column[j];
+  for (std::size_t k = 0; k < pair.size(); ++k) {
+    all += pair[k];
+    if (r.pairs[k].real_trend) with += pair[k];  // the pairs with a trend in the real table itself
+  }
+  r.shapes_floor = column.empty() ? report_nan : shapes / double(column.size());
+  r.trends_floor = pair.empty() ? report_nan : all / double(pair.size());
+  r.trends_real_floor = r.trends_real_count ? with / double(r.trends_real_count) : report_nan;
 }
 
 // ---- privacy ----
@@ -869,6 +933,7 @@ inline TabularReport tabular_report(const Table& real_train, const Table& synthe
   }
   r.trends_mean = r.pairs.empty() ? report_nan : all / double(r.pairs.size());
   r.trends_real_mean = r.trends_real_count ? with / double(r.trends_real_count) : report_nan;
+  detail::noise_floor(s, real, syn.rows, opt, r);
   r.seconds_shapes = detail::seconds_since(t0);
 
   auto t1 = std::chrono::steady_clock::now();
@@ -955,21 +1020,26 @@ inline std::string to_text(const TabularReport& r) {
   std::string o;
   o += "Tabular report: real " + std::to_string(r.real_rows) + " rows, synthetic " + std::to_string(r.synthetic_rows) +
        " rows, test " + std::to_string(r.test_rows) + " rows, " + std::to_string(r.shapes.size()) + " columns\n\n";
-  o += "Summary (1 is identical)\n";
-  o += "  column shapes, mean                   " + fmt("%.4f", r.shapes_mean) + "\n";
-  o += "  pair trends, mean over all " + pad(std::to_string(r.pairs.size()) + " pairs", 11) + fmt("%.4f", r.trends_mean) + "\n";
+  const bool floor = !std::isnan(r.shapes_floor);
+  auto with_floor = [&](double v, double f) { return fmt("%.4f", v) + (floor ? "   floor " + fmt("%.4f", f) : std::string()); };
+  o += "Summary (1 is identical";
+  o += floor ? "; floor: the mean score of rows drawn from the real table itself, at these row counts)\n" : ")\n";
+  o += "  column shapes, mean                   " + with_floor(r.shapes_mean, r.shapes_floor) + "\n";
+  o += "  pair trends, mean over all " + pad(std::to_string(r.pairs.size()) + " pairs", 11) +
+       with_floor(r.trends_mean, r.trends_floor) + "\n";
   o += "  pair trends, mean over " + pad(std::to_string(r.trends_real_count) + " pairs", 15) +
-       fmt("%.4f", r.trends_real_mean) + "   (with a real trend: |r| > 0.5 or Cramer's V > 0.3)\n\n";
+       with_floor(r.trends_real_mean, r.trends_real_floor) + "   (with a real trend: |r| > 0.5 or Cramer's V > 0.3)\n\n";
 
   std::vector<const ColumnShape*> cols;
   for (const ColumnShape& c : r.shapes) cols.push_back(&c);
   std::stable_sort(cols.begin(), cols.end(), [](auto a, auto b) { return a->score < b->score; });
   o += "Column shapes, worst first (numbers: (1 - KS)(1 - |missing gap|); categories: 1 - TVD)\n";
-  o += "  " + pad("column", 24) + pad("kind", 13) + pad("KS/TVD", 9) + pad("missing r/s", 15) + "score\n";
+  o += "  " + pad("column", 24) + pad("kind", 13) + pad("KS/TVD", 9) + pad("missing r/s", 15) + pad("score", 9) +
+       (floor ? "floor\n" : "\n");
   for (const ColumnShape* c : cols)
     o += "  " + pad(c->name, 24) + pad(kind_name(c->kind), 13) + pad(fmt("%.4f", c->statistic), 9) +
          pad(c->kind == ColumnKind::Categorical ? "" : fmt("%.3f", c->missing_real) + "/" + fmt("%.3f", c->missing_synthetic), 15) +
-         fmt("%.4f", c->score) + "\n";
+         pad(fmt("%.4f", c->score), 9) + (floor ? fmt("%.4f", c->floor) : std::string()) + "\n";
 
   std::vector<const PairTrend*> pairs;
   for (const PairTrend& p : r.pairs) pairs.push_back(&p);
@@ -1031,13 +1101,15 @@ inline std::string to_json(const TabularReport& r) {
        cnt("test_rows", r.test_rows) + ",\n";
   o += "  " + num("shapes_mean", r.shapes_mean) + ", " + num("trends_mean", r.trends_mean) + ", " +
        num("trends_real_mean", r.trends_real_mean) + ", " + cnt("trends_real_count", r.trends_real_count) + ",\n";
+  o += "  " + num("shapes_floor", r.shapes_floor) + ", " + num("trends_floor", r.trends_floor) + ", " +
+       num("trends_real_floor", r.trends_real_floor) + ",\n";
   o += "  \"shapes\": [";
   for (std::size_t i = 0; i < r.shapes.size(); ++i) {
     const ColumnShape& c = r.shapes[i];
     o += std::string(i ? "," : "") + "\n    {\"name\": " + json_string(c.name) + ", \"kind\": " +
          json_string(kind_name(c.kind)) + ", " + num("statistic", c.statistic) + ", " +
          num("missing_real", c.missing_real) + ", " + num("missing_synthetic", c.missing_synthetic) + ", " +
-         num("score", c.score) + "}";
+         num("score", c.score) + ", " + num("floor", c.floor) + "}";
   }
   o += "\n  ],\n  \"pairs\": [";
   for (std::size_t i = 0; i < r.pairs.size(); ++i) {
