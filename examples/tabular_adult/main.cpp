@@ -110,9 +110,11 @@ int main(int argc, char** argv) try {
     return std::isfinite(x) ? std::string(b) : std::string("null");
   };
   std::printf("{\"example\": \"tabular_adult\", \"epochs\": %d, \"seed\": %llu, \"seconds_per_epoch\": %.3f, "
-              "\"shapes\": %s, \"trends\": %s, \"trends_real\": %s, \"exact_copies\": %zu",
+              "\"shapes\": %s, \"shapes_floor\": %s, \"trends\": %s, \"trends_real\": %s, \"trends_real_floor\": %s, "
+              "\"exact_copies\": %zu",
               epochs, (unsigned long long)seed, synth.fit_seconds() / std::max(1, epochs), num(report.shapes_mean).c_str(),
-              num(report.trends_mean).c_str(), num(report.trends_real_mean).c_str(), report.privacy.exact_copies);
+              num(report.shapes_floor).c_str(), num(report.trends_mean).c_str(), num(report.trends_real_mean).c_str(),
+              num(report.trends_real_floor).c_str(), report.privacy.exact_copies);
   for (const tab::EfficacyModel& m : report.efficacy.models)
     std::printf(", \"%s\": {\"auc_real\": %s, \"auc_synthetic\": %s}", m.model.c_str(), num(m.real.auc).c_str(),
                 num(m.synthetic.auc).c_str());
