@@ -500,7 +500,7 @@ inline Resampled resample(const Aligned& t, std::size_t n, Rng& rng) {
 }
 
 /// What a generator that draws from the real distribution itself would score, on average, with
-/// `n_real` real and `n_syn` synthetic rows: both tables are drawn with replacement from the real
+/// `real.rows` real and `n_syn` synthetic rows: both tables are drawn with replacement from the real
 /// rows (the bootstrap's stand-in for the unknown distribution) and scored, `opt.floor_draws`
 /// times. A small table cannot score 1 even when perfect: two samples of 455 rows from one
 /// continuous distribution are KS ≈ 0.87 √(2/455) ≈ 0.058 apart on average. Writes each
