@@ -508,7 +508,7 @@ inline Resampled resample(const Aligned& t, std::size_t n, Rng& rng) {
 inline void noise_floor(const Schema& s, const Aligned& real, std::size_t n_syn, const ReportOptions& opt,
                         TabularReport& r) {
   const std::size_t draws = opt.floor_draws;
-  if (draws == 0 || real.rows == 0 || n_syn == 0) return;
+  if (draws == 0) return;  // (tabular_report has checked that both tables have rows)
   Rng rng(opt.seed, 0x666c6f6f72ull);  // "floor"
   std::vector<double> column(r.shapes.size(), 0.0), pair(r.pairs.size(), 0.0);
   for (std::size_t d = 0; d < draws; ++d) {
