@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 #include <gan/gan_gpu.hpp>
+#include <gan/losses/auxiliary_classifier.hpp>
 
 using namespace gan;
 
@@ -327,6 +328,29 @@ TEST_CASE("thrust parity: losses") {
   each(LeastSquares{});
   each(Wasserstein{});
   each(Hinge{});
+}
+
+TEST_CASE("thrust parity: AuxiliaryClassifier (its training steps and the generator term)") {
+  // Rows of 9 values, a 4-class one-hot target in columns 3..6.
+  const index_t n = 20, w = 9;
+  std::vector<float> real = host_normal(n * w, 21);
+  for (index_t r = 0; r < n; ++r)
+    for (index_t k = 0; k < 4; ++k) real[std::size_t(r * w + 3 + k)] = k == r % 4 ? 1.0f : 0.0f;
+  Rng ic(4), ig(4);
+  AuxiliaryClassifier<Cpu> ac(ic, w, 3, 4, 0.5, 1e-3);
+  AuxiliaryClassifier<Gpu> ag(ig, w, 3, 4, 0.5, 1e-3);
+  const Tc rc = on<Tc>(real, n, w);
+  const Tg rg = on<Tg>(real, n, w);
+  for (int s = 0; s < 3; ++s) CHECK(ac.train_on(rc) == doctest::Approx(ag.train_on(rg)).epsilon(1e-5));
+  const auto pc = params_of(ac.network()), pg = params_of(ag.network());
+  for (std::size_t i = 0; i < pc.size(); ++i) check_close(pc[i], pg[i], 1e-5, "classifier weights");
+  const auto fake = host_normal(n * w, 22);
+  Tc fc = on<Tc>(fake, n, w), dc(n, w);
+  Tg fg = on<Tg>(fake, n, w), dg(n, w);
+  ops::fill(dc, 0.0f);
+  ops::fill(dg, 0.0f);
+  CHECK(ac(fc, nullptr, dc) == doctest::Approx(ag(fg, nullptr, dg)).epsilon(1e-5));
+  check_close(dc.to_host(), dg.to_host(), 2e-5, "dfake");
 }
 
 TEST_CASE("thrust parity: gradient penalty and R1") {

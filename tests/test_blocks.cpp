@@ -8,6 +8,7 @@
 #include <gan/layers/chain.hpp>
 #include <gan/layers/skip_concat.hpp>
 #include <gan/layers/residual.hpp>
+#include <gan/losses/auxiliary_classifier.hpp>
 #include <gan/losses/generator_terms.hpp>
 
 using namespace gan;
@@ -149,6 +150,82 @@ TEST_CASE("SpanCrossEntropy: value by hand, gradient by central differences, unc
         }) < 1e-8);
   SpanCrossEntropy bad{.spans = {{5, 3, 0}}};
   CHECK_THROWS_WITH_AS(bad(fake, &cond, grad), doctest::Contains("does not fit an output of 6"), ShapeError);
+}
+
+TEST_CASE("AuxiliaryClassifier: gradient by central differences outside the target span, none inside") {
+  // Rows of 6 values, the target's 3-class one-hot in columns 2..4.
+  Rng rng(5);
+  AuxiliaryClassifier<Cpu, double> aux(rng, 6, 2, 3, /*weight=*/2.0);
+  aux.network().eval();  // one function of the input (no dropout masks) for the differences
+  Td fake = gantest::random_tensor(5, 6, rng), grad(5, 6), scratch(5, 6);
+  ops::fill(grad, 0.0);
+  const double v = aux(fake, nullptr, grad);
+  // The value by hand: 2 x the mean cross-entropy of the logits of the masked rows against
+  // the argmax of each row's span.
+  Td masked = fake;
+  for (index_t r = 0; r < 5; ++r)
+    for (index_t c = 2; c < 5; ++c) masked.data()[r * 6 + c] = 0;
+  const Td logits = aux.network().forward(masked);
+  double want = 0;
+  for (index_t r = 0; r < 5; ++r) {
+    const double* f = fake.data() + r * 6 + 2;
+    const index_t y = index_t(std::max_element(f, f + 3) - f);
+    const double* l = logits.data() + r * 3;
+    const double m = *std::max_element(l, l + 3);
+    want += m + std::log(std::exp(l[0] - m) + std::exp(l[1] - m) + std::exp(l[2] - m)) - l[y];
+  }
+  CHECK(v == doctest::Approx(2 * want / 5));
+  for (index_t r = 0; r < 5; ++r)
+    for (index_t c = 2; c < 5; ++c) CHECK(grad.data()[r * 6 + c] == 0.0);
+  double outside = 0;
+  for (index_t i = 0; i < grad.size(); ++i) outside += std::abs(grad.data()[i]);
+  CHECK(outside > 1e-3);
+  // The span's values move the label only, a step function: the differences there are 0 too.
+  CHECK(gantest::max_grad_error(fake, grad.to_host(), [&] {
+          ops::fill(scratch, 0.0);
+          return aux(fake, nullptr, scratch);
+        }) < 1e-7);
+  Td narrow(5, 5);
+  CHECK_THROWS_WITH_AS(aux(narrow, nullptr, grad), doctest::Contains("built for 6"), ShapeError);
+  CHECK_THROWS_WITH_AS(AuxiliaryClassifier<Cpu>(rng, 6, 4, 3), doctest::Contains("does not fit rows of 6"), ShapeError);
+}
+
+TEST_CASE("AuxiliaryClassifier learns a rule from real rows, and the generator term leaves its weights alone") {
+  // The class is x0 < -0.5, |x0| <= 0.5 or x0 > 0.5; x1 is noise; the one-hot in columns 2..4.
+  Rng rng(9), data(10);
+  AuxiliaryClassifier<Cpu> aux(rng, 5, 2, 3, 1.0, 1e-3);
+  auto batch = [&](index_t n) {
+    Tensor<float, Cpu> x(n, 5);
+    ops::fill(x, 0.0f);
+    for (index_t r = 0; r < n; ++r) {
+      const float x0 = float(2 * data.uniform() - 1) * 1.5f;
+      x.data()[r * 5] = x0;
+      x.data()[r * 5 + 1] = float(data.normal());
+      x.data()[r * 5 + 2 + (x0 < -0.5f ? 0 : x0 > 0.5f ? 2 : 1)] = 1;
+    }
+    return x;
+  };
+  const Tensor<float, Cpu> test = batch(400);
+  Tensor<float, Cpu> g(400, 5);
+  ops::fill(g, 0.0f);
+  aux.network().eval();
+  const float before = aux(test, nullptr, g);
+  for (int s = 0; s < 400; ++s) aux.train_on(batch(64));
+  aux.network().eval();
+  auto params = [&] {
+    std::vector<float> all;
+    aux.network().visit_params([&](Tensor<float, Cpu>& p, Tensor<float, Cpu>&) {
+      const std::vector<float> h = p.to_host();
+      all.insert(all.end(), h.begin(), h.end());
+    });
+    return all;
+  };
+  const std::vector<float> w0 = params();
+  ops::fill(g, 0.0f);
+  const float after = aux(test, nullptr, g);
+  CHECK(params() == w0);
+  CHECK(before > 0.9f);  // about log 3 untrained
+  CHECK(after < 0.25f);
 }
 
 TEST_CASE("A conditional GAN learns one mode per class, and the generator update sees the critic's condition") {

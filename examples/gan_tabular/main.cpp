@@ -54,6 +54,7 @@ struct FitArgs {
   int epochs = 300;
   long batch = 500, pac = 10;
   std::uint64_t seed = 0;
+  std::string target;  // fit --target, or augment's target: the auxiliary classifier's column
   bool quiet = false;
 };
 
@@ -277,6 +278,7 @@ SynthesizerOptions synth_options(const FitArgs& a) {
   o.batch = gan::index_t(a.batch);
   o.pac = gan::index_t(a.pac);
   o.seed = a.seed;
+  o.target = a.target;
   o.progress = !a.quiet;
   return o;
 }
@@ -298,7 +300,7 @@ int run_fit(const FitCmd& a) {
   json j = {{"command", "fit"},         {"data", a.data},       {"rows", t.rows()},
             {"columns", t.cols()},      {"epochs", r.epochs},   {"seconds", ms(r.seconds)},
             {"seconds_per_epoch", r.epochs ? ms(r.seconds / r.epochs) : 0.0},
-            {"model", a.model},         {"interrupted", r.interrupted},
+            {"model", a.model},         {"target", a.fit.target}, {"interrupted", r.interrupted},
             {"total_seconds", ms(seconds_since(t0))}};
   if (r.interrupted) {
     std::fprintf(stderr, "gan-tabular: interrupted: %s holds the model after epoch %d of %d (sample it, or fit again)\n",
@@ -455,7 +457,9 @@ int run_augment(const AugmentCmd& a) {
   if (!a.model.empty()) {
     synth.emplace(Synth::load(a.model));
   } else {
-    synth.emplace(synth_options(a.fit));
+    FitArgs fa = a.fit;
+    fa.target = a.target;  // the model is fitted for this target (the auxiliary classifier)
+    synth.emplace(synth_options(fa));
     if (!a.fit.quiet) std::printf("fitting on %s (%zu rows, %d epochs)\n", a.data.c_str(), rows_in, a.fit.epochs);
     std::fflush(stdout);
     fit_seconds = train(*synth, t, "", 0, a.fit.quiet).seconds;
@@ -519,6 +523,9 @@ int main(int argc, char** argv) {
   f->add_option("DATA", fit.data, "the CSV file (header line first)")->required();
   f->add_option("-o,--output", fit.model, "the model file to write (checkpoints too)")->required();
   add_fit_options(f, fit.fit);
+  f->add_option("--target", fit.fit.target,
+                "a class column that models trained on the synthetic rows will predict: an auxiliary classifier "
+                "keeps the other columns consistent with it (CTAB-GAN)");
   f->add_option("--checkpoint-every", fit.checkpoint_every, "save the model every N epochs (0: only at the end)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

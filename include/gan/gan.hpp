@@ -33,6 +33,7 @@
 #include "layers/skip_concat.hpp"
 #include "layers/spectral_norm.hpp"
 
+#include "losses/auxiliary_classifier.hpp"
 #include "losses/generator_terms.hpp"
 #include "losses/gradient_penalty.hpp"
 #include "losses/hinge.hpp"

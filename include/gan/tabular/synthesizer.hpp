@@ -39,6 +39,7 @@
 #include "../layers/dropout.hpp"
 #include "../layers/skip_concat.hpp"
 #include "../layers/span_heads.hpp"
+#include "../losses/auxiliary_classifier.hpp"
 #include "../losses/gradient_penalty.hpp"
 #include "../losses/objective.hpp"
 #include "../losses/wasserstein.hpp"
@@ -62,6 +63,9 @@ struct SynthesizerOptions {
   double tau = 0.2;               // Gumbel-softmax temperature
   double ce_weight = 1;           // weight of the conditional cross-entropy
   double ema_decay = 0.999;       // > 0: sample from (and save) an EMA of the generator's weights; 0: the last one
+  std::string target;             // a categorical column that downstream models will predict: adds CTAB-GAN's
+                                  // auxiliary classifier term (losses/auxiliary_classifier.hpp); empty: none
+  double target_weight = 0.1;     // weight of that term
   bool progress = true;           // a progress line on stderr
   TransformerOptions transformer;
 };
@@ -88,6 +92,8 @@ class Synthesizer {
   using EpochCallback = std::function<void(int epoch, const Losses&)>;
 
   explicit Synthesizer(SynthesizerOptions opt = {}) : opt_(opt), sample_rng_(opt.seed, streams::sampling) {
+    if (!(opt.target_weight >= 0))
+      throw std::invalid_argument("tabular::Synthesizer: target_weight must be >= 0 (0: no auxiliary classifier)");
     if (opt.epochs < 0 || opt.batch <= 0 || opt.pac <= 0 || opt.batch % opt.pac != 0)
       throw std::invalid_argument("tabular::Synthesizer: need epochs >= 0, batch > 0, pac > 0 and batch a multiple of pac (batch " +
                                   std::to_string(opt.batch) + ", pac " + std::to_string(opt.pac) + ")");
@@ -126,6 +132,7 @@ class Synthesizer {
     if (table.rows() < std::size_t(opt_.pac))
       throw std::invalid_argument("tabular::Synthesizer::fit: the table has " + std::to_string(table.rows()) +
                                   " rows, fewer than pac = " + std::to_string(opt_.pac));
+    if (!opt_.target.empty()) check_target(table);  // before any work
     like_ = empty_like(table);
     tf_.fit(table, opt_.transformer);
     Rng rng(opt_.seed, 0x7461626c65ull);  // "table"
@@ -141,6 +148,15 @@ class Synthesizer {
       trainer_->add_generator_term([&heads = heads_layer(), ce](const Tn&, const Tn* c, Tn&) {
         return ce(heads.logits(), c, heads.logit_grad());  // on the logits, as CTGAN does
       });
+    aux_.reset();
+    if (!opt_.target.empty()) {
+      const auto [col, classes] = target_column(table);
+      if (opt_.target_weight > 0) {
+        Rng aux_init = rng.split(2);
+        aux_ = std::make_unique<Aux>(aux_init, tf_.width(), tf_.offset(col), classes, opt_.target_weight, opt_.d_lr);
+        trainer_->add_generator_term([&aux = *aux_](const Tn& fake, const Tn* c, Tn& dfake) { return aux(fake, c, dfake); });
+      }
+    }
     steps_per_epoch_ = std::max<long>(1, long(table.rows()) / long(trainer_->options().batch));
   }
 
@@ -156,6 +172,7 @@ class Synthesizer {
       tf_.encode_rows(rows_, host_x_.data());
       x.from_host(host_x_.data(), n, tf_.width());
       c.from_host(host_c_.data(), n, cond_.width());
+      if (aux_) aux_->train_on(x);  // the auxiliary classifier learns from the same real rows
     });
   }
 
@@ -386,6 +403,32 @@ class Synthesizer {
 
  private:
   using TrainerT = Trainer<GNet, DNet, Obj, Adam, Adam>;
+  using Aux = AuxiliaryClassifier<B, T>;
+
+  // The table's column of options().target; an error unless it is a categorical column.
+  int check_target(const Table& table) const {
+    const int j = table.find(opt_.target);
+    if (j < 0) {
+      std::string all;
+      for (const Column& c : table.columns) all += (all.empty() ? "" : ", ") + c.name;
+      throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' is not a column (the columns: " + all + ")");
+    }
+    if (!table.columns[std::size_t(j)].categorical())
+      throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target +
+                                  "' is not categorical; the auxiliary classifier predicts classes (declare it discrete)");
+    return j;
+  }
+  // The encoded column (and its classes) of options().target: itself, or its source when it is
+  // derived from another column.
+  std::pair<std::size_t, index_t> target_column(const Table& table) const {
+    const int j = check_target(table);
+    const ColumnModel* m = &tf_.model(std::size_t(j));
+    if (m->is_derived()) m = &tf_.model(std::size_t(m->source));
+    if (m->modes() < 2)
+      throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' has a single class");
+    const int src = m == &tf_.model(std::size_t(j)) ? j : m->source;
+    return {std::size_t(src), m->modes()};
+  }
 
   index_t batch(std::size_t rows) const {
     // A table smaller than the batch trains on batches of its size, rounded down to pac.
@@ -440,6 +483,7 @@ class Synthesizer {
   std::unique_ptr<GNet> g_;
   std::unique_ptr<DNet> d_;
   std::unique_ptr<TrainerT> trainer_;
+  std::unique_ptr<Aux> aux_;
   Rng sample_rng_;
   std::vector<T> host_x_, host_c_;
   std::vector<index_t> rows_;
