@@ -427,4 +427,29 @@ TEST_CASE("Synthesizer with a target: the auxiliary classifier ties the other co
                        std::invalid_argument);
   bad.target = "z";
   CHECK_THROWS_WITH_AS(Synthesizer<>(bad).fit(t), doctest::Contains("'z' is not categorical"), std::invalid_argument);
+  bad.target = "label";
+  bad.target_weight = -1;
+  CHECK_THROWS_WITH_AS(Synthesizer<>{bad}, doctest::Contains("target_weight must be >= 0"), std::invalid_argument);
+  Table one = t;
+  one.columns[3] = categorical("label", std::vector<std::string>(2000, "yes"));
+  bad.target_weight = 0.1;
+  CHECK_THROWS_WITH_AS(Synthesizer<>(bad).fit(one), doctest::Contains("'label' has one class ('yes') in the data"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("Synthesizer: a target derived from another column is learnt through its source") {
+  // kind is a function of group (a -> big, b and c -> small): derived, so not encoded itself.
+  Table t = mixed_table(600, 4);
+  std::vector<std::string> kind;
+  for (auto code : t.columns[0].codes) kind.push_back(code == 0 ? "big" : "small");
+  t.columns.push_back(categorical("kind", kind));
+  SynthesizerOptions opt;
+  opt.epochs = 2, opt.batch = 200, opt.seed = 1, opt.progress = false, opt.target = "kind";
+  Synthesizer<> s(opt);
+  s.fit(t);
+  REQUIRE(s.transformer().model(4).is_derived());
+  const Table g = s.sample(300);
+  for (std::size_t i = 0; i < g.rows(); ++i)
+    CHECK((g.columns[4].categories[std::size_t(g.columns[4].codes[i])] == "big") ==
+          (g.columns[0].categories[std::size_t(g.columns[0].codes[i])] == "a"));
 }

@@ -458,7 +458,8 @@ int run_augment(const AugmentCmd& a) {
     synth.emplace(Synth::load(a.model));
   } else {
     FitArgs fa = a.fit;
-    fa.target = a.target;  // the model is fitted for this target (the auxiliary classifier)
+    // The model is fitted for this target (the auxiliary classifier), when it has two classes.
+    if (std::count_if(before.begin(), before.end(), [](std::size_t c) { return c > 0; }) >= 2) fa.target = a.target;
     synth.emplace(synth_options(fa));
     if (!a.fit.quiet) std::printf("fitting on %s (%zu rows, %d epochs)\n", a.data.c_str(), rows_in, a.fit.epochs);
     std::fflush(stdout);

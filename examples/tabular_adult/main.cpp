@@ -9,7 +9,7 @@
 // (every figure goes to OUT.report.json).
 // A few conditional samples show that a condition is met by every row returned.
 //
-// Budget: --epochs 100 (the default) is about 2.5 minutes on the 2 cores of an AMD EPYC (4 on one); CTGAN's
+// Budget: --epochs 100 (the default) is about 4 minutes on the 2 cores of an AMD EPYC (5.5 on one); CTGAN's
 // default is 300. Usage:
 //   tabular_adult [--epochs 100] [--seed 1] [--train data/adult/adult_train.csv]
 //                 [--test data/adult/adult_test.csv] [--target income] [--target-weight 0.1]

@@ -1,8 +1,8 @@
 # cmake -P tabular_cli.cmake: gan-tabular as a user runs it (tests/CMakeLists.txt).
 # Inputs: TOOL (gan-tabular), DATA (the project's data/ folder), WORK (scratch dir),
 # REPORT_HEADER (the path of gan/metrics/tabular_report.hpp, which the report command needs).
-#  1. fit 2 epochs on Breast Cancer (also with 1 and 3 threads: the same bytes); sample plain, under a
-#     condition, and under an unknown column.
+#  1. fit 2 epochs on Breast Cancer (also with 1 and 3 threads and --target: the same bytes; an unknown
+#     --target is refused); sample plain, under a condition, and under an unknown column.
 #  2. report real against synthetic (or, without the report library, exit 2 naming it).
 #  3. augment a 60-row file to balanced classes.
 #  4. Bad input: a CSV line with a wrong field count, a corrupt model.

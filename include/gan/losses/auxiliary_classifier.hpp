@@ -6,8 +6,9 @@
 //     L = w (1/n) sum_r CE(C(mask(fake_r)), y_r)
 //   and passes dL/dfake to the generator through the *other* columns only: a generated row whose
 //   features do not fit its generated label is pushed to fit it, and the label's own frequency
-//   is left to the adversarial loss. This is what a model trained on synthetic rows to predict
-//   the target needs most: P(target | other columns) as in the real rows.
+//   is left to the adversarial loss. A model trained on synthetic rows to predict the target
+//   needs that link above all. (The classifier learns from the batches it is given: under
+//   training-by-sampling those over-sample rare categories, so its class prior is not the data's.)
 #pragma once
 #include <string>
 
@@ -37,10 +38,11 @@ class AuxiliaryClassifier {
                       double rate = 2e-4)
       : width_(width), target_(target), classes_(classes), weight_(weight), net_(init, {width, classes}),
         opt_(Adam(rate, 0.5, 0.9)) {
-    if (classes < 2 || target < 0 || target + classes > width)
+    if (classes < 2)
+      throw ShapeError("AuxiliaryClassifier: a target of " + std::to_string(classes) + " class(es); it needs at least 2");
+    if (target < 0 || target + classes > width)
       throw ShapeError("AuxiliaryClassifier: a target span of " + std::to_string(classes) + " classes at column " +
-                       std::to_string(target) + " does not fit rows of " + std::to_string(width) +
-                       " values (it needs at least 2 classes)");
+                       std::to_string(target) + " does not fit rows of " + std::to_string(width) + " values");
     ce_.spans = {{0, classes, 0}};
   }
 

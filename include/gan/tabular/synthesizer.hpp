@@ -135,6 +135,7 @@ class Synthesizer {
     if (!opt_.target.empty()) check_target(table);  // before any work
     like_ = empty_like(table);
     tf_.fit(table, opt_.transformer);
+    const auto [target_col, target_classes] = opt_.target.empty() ? std::pair<std::size_t, index_t>{0, 0} : target_column();
     Rng rng(opt_.seed, 0x7461626c65ull);  // "table"
     tf_.encode(table, rng);
     cond_ = ConditionSampler(tf_);
@@ -150,10 +151,10 @@ class Synthesizer {
       });
     aux_.reset();
     if (!opt_.target.empty()) {
-      const auto [col, classes] = target_column(table);
       if (opt_.target_weight > 0) {
         Rng aux_init = rng.split(2);
-        aux_ = std::make_unique<Aux>(aux_init, tf_.width(), tf_.offset(col), classes, opt_.target_weight, opt_.d_lr);
+        aux_ = std::make_unique<Aux>(aux_init, tf_.width(), tf_.offset(target_col), target_classes, opt_.target_weight,
+                                     opt_.d_lr);
         trainer_->add_generator_term([&aux = *aux_](const Tn& fake, const Tn* c, Tn& dfake) { return aux(fake, c, dfake); });
       }
     }
@@ -413,21 +414,30 @@ class Synthesizer {
       for (const Column& c : table.columns) all += (all.empty() ? "" : ", ") + c.name;
       throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' is not a column (the columns: " + all + ")");
     }
-    if (!table.columns[std::size_t(j)].categorical())
+    const Column& c = table.columns[std::size_t(j)];
+    if (!c.categorical())
       throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target +
                                   "' is not categorical; the auxiliary classifier predicts classes (declare it discrete)");
+    std::vector<char> seen(c.categories.size(), 0);
+    std::size_t classes = 0;
+    for (const auto code : c.codes) classes += seen[std::size_t(code)] ? 0 : (seen[std::size_t(code)] = 1);
+    if (classes < 2)
+      throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' has " +
+                                  (classes ? "one class ('" + c.categories[std::size_t(c.codes.front())] + "')" : std::string("no rows")) +
+                                  " in the data; the auxiliary classifier needs at least 2");
     return j;
   }
-  // The encoded column (and its classes) of options().target: itself, or its source when it is
-  // derived from another column.
-  std::pair<std::size_t, index_t> target_column(const Table& table) const {
-    const int j = check_target(table);
-    const ColumnModel* m = &tf_.model(std::size_t(j));
-    if (m->is_derived()) m = &tf_.model(std::size_t(m->source));
-    if (m->modes() < 2)
-      throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' has a single class");
-    const int src = m == &tf_.model(std::size_t(j)) ? j : m->source;
-    return {std::size_t(src), m->modes()};
+  // The encoded column (and its one-hot width) of options().target, after the transformer's fit:
+  // the target itself, or its source when it is derived from another column.
+  std::pair<std::size_t, index_t> target_column() const {
+    const int j = like_.find(opt_.target);
+    const ColumnModel& own = tf_.model(std::size_t(j));
+    const std::size_t col = own.is_derived() ? std::size_t(own.source) : std::size_t(j);
+    const ColumnModel& m = tf_.model(col);
+    if (!m.categorical() || m.modes() < 2)
+      throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' is encoded in " +
+                                  std::to_string(m.modes()) + " one-hot entries; the auxiliary classifier needs at least 2");
+    return {col, m.modes()};
   }
 
   index_t batch(std::size_t rows) const {
