@@ -423,7 +423,7 @@ TEST_CASE("Synthesizer with a target: the auxiliary classifier ties the other co
 
   SynthesizerOptions bad;
   bad.epochs = 1, bad.progress = false, bad.target = "income";
-  CHECK_THROWS_WITH_AS(Synthesizer<>(bad).fit(t), doctest::Contains("'income' is not a column (the columns: x, z, g, label)"),
+  CHECK_THROWS_WITH_AS(Synthesizer<>(bad).fit(t), doctest::Contains("target: no column named 'income' (the columns are: x, z, g, label)"),
                        std::invalid_argument);
   bad.target = "z";
   CHECK_THROWS_WITH_AS(Synthesizer<>(bad).fit(t), doctest::Contains("'z' is not categorical"), std::invalid_argument);

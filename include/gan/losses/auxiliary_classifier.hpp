@@ -36,7 +36,7 @@ class AuxiliaryClassifier {
   /// Rows of `width` values whose columns [target, target + classes) are the target's one-hot.
   AuxiliaryClassifier(Rng& init, index_t width, index_t target, index_t classes, double weight = 1.0,
                       double rate = 2e-4)
-      : width_(width), target_(target), classes_(classes), weight_(weight), net_(init, {width, classes}),
+      : width_(width), target_(target), classes_(classes), net_(init, {width, classes}),
         opt_(Adam(rate, 0.5, 0.9)) {
     if (classes < 2)
       throw ShapeError("AuxiliaryClassifier: a target of " + std::to_string(classes) + " class(es); it needs at least 2");
@@ -44,6 +44,8 @@ class AuxiliaryClassifier {
       throw ShapeError("AuxiliaryClassifier: a target span of " + std::to_string(classes) + " classes at column " +
                        std::to_string(target) + " does not fit rows of " + std::to_string(width) + " values");
     ce_.spans = {{0, classes, 0}};
+    weighted_ce_ = ce_;
+    weighted_ce_.weight = weight;
   }
 
   /// One Adam step of the classifier on real rows (their target span one-hot). Returns its loss.
@@ -69,9 +71,7 @@ class AuxiliaryClassifier {
     const Tn& logits = net_.forward(x_);
     dlogits_.resize(logits.rows(), classes_);
     ops::fill(dlogits_, T(0));
-    SpanCrossEntropy ce = ce_;
-    ce.weight = weight_;
-    const T loss = ce(logits, &labels_, dlogits_);
+    const T loss = weighted_ce_(logits, &labels_, dlogits_);
     const Tn& dx = net_.backward(dlogits_, Grads{.params = false, .input = true});
     const T* g = dx.data();
     T* d = dfake.data();
@@ -82,7 +82,7 @@ class AuxiliaryClassifier {
     return loss;
   }
 
-  double weight() const { return weight_; }
+  double weight() const { return weighted_ce_.weight; }
   auto& network() { return net_; }
 
   // (Public because nvcc allows device lambdas in public member functions only.)
@@ -110,10 +110,9 @@ class AuxiliaryClassifier {
   }
 
   index_t width_, target_, classes_;
-  double weight_;
   Network<Spec, B, T> net_;
   Optimizer<Adam, T, B> opt_;
-  SpanCrossEntropy ce_;
+  SpanCrossEntropy ce_, weighted_ce_;  // the classifier's own loss (weight 1), and the term's
   Tn x_, labels_, dlogits_;
 };
 

@@ -150,13 +150,11 @@ class Synthesizer {
         return ce(heads.logits(), c, heads.logit_grad());  // on the logits, as CTGAN does
       });
     aux_.reset();
-    if (!opt_.target.empty()) {
-      if (opt_.target_weight > 0) {
-        Rng aux_init = rng.split(2);
-        aux_ = std::make_unique<Aux>(aux_init, tf_.width(), tf_.offset(target_col), target_classes, opt_.target_weight,
-                                     opt_.d_lr);
-        trainer_->add_generator_term([&aux = *aux_](const Tn& fake, const Tn* c, Tn& dfake) { return aux(fake, c, dfake); });
-      }
+    if (!opt_.target.empty() && opt_.target_weight > 0) {
+      Rng aux_init = rng.split(2);
+      aux_ = std::make_unique<Aux>(aux_init, tf_.width(), tf_.offset(target_col), target_classes, opt_.target_weight,
+                                   opt_.d_lr);
+      trainer_->add_generator_term([&aux = *aux_](const Tn& fake, const Tn* c, Tn& dfake) { return aux(fake, c, dfake); });
     }
     steps_per_epoch_ = std::max<long>(1, long(table.rows()) / long(trainer_->options().batch));
   }
@@ -408,24 +406,25 @@ class Synthesizer {
 
   // The table's column of options().target; an error unless it is a categorical column.
   int check_target(const Table& table) const {
-    const int j = table.find(opt_.target);
-    if (j < 0) {
-      std::string all;
-      for (const Column& c : table.columns) all += (all.empty() ? "" : ", ") + c.name;
-      throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' is not a column (the columns: " + all + ")");
+    std::size_t j;
+    try {
+      j = table.index_of(opt_.target);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("tabular::Synthesizer: the target: " + std::string(e.what()));
     }
-    const Column& c = table.columns[std::size_t(j)];
+    const Column& c = table.columns[j];
     if (!c.categorical())
       throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target +
                                   "' is not categorical; the auxiliary classifier predicts classes (declare it discrete)");
-    std::vector<char> seen(c.categories.size(), 0);
+    std::vector<bool> seen(c.categories.size());
     std::size_t classes = 0;
-    for (const auto code : c.codes) classes += seen[std::size_t(code)] ? 0 : (seen[std::size_t(code)] = 1);
+    for (const auto code : c.codes)
+      if (!seen[std::size_t(code)]) seen[std::size_t(code)] = true, ++classes;
     if (classes < 2)
       throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' has " +
                                   (classes ? "one class ('" + c.categories[std::size_t(c.codes.front())] + "')" : std::string("no rows")) +
                                   " in the data; the auxiliary classifier needs at least 2");
-    return j;
+    return int(j);
   }
   // The encoded column (and its one-hot width) of options().target, after the transformer's fit:
   // the target itself, or its source when it is derived from another column.
