@@ -60,6 +60,18 @@ struct Gpu {
 #endif
   }
 
+  /// The execution policy of every kernel. Under CUDA, `par_nosync`: a kernel is queued on the
+  /// default stream and the host goes on without waiting for it (`thrust::device` would wait after
+  /// every algorithm, which costs a round trip per kernel). The stream keeps kernels, cuBLAS calls
+  /// and copies in order; the host waits only where it reads a result (copy_to_host, reduce_sum).
+  static auto policy() {
+#if defined(__CUDACC__)
+    return thrust::cuda::par_nosync;
+#else
+    return thrust::device;
+#endif
+  }
+
   template <class T>
   static T* raw(vector<T>& v) { return thrust::raw_pointer_cast(v.data()); }
   template <class T>
@@ -83,13 +95,13 @@ struct Gpu {
   }
   template <class T>
   static void copy(const T* src, index_t n, T* dst) {
-    thrust::copy(thrust::device, src, src + n, dst);
+    thrust::copy(policy(), src, src + n, dst);
   }
 
   template <class F>
   static void for_each(index_t n, F f) {
     if (n <= 0) return;
-    thrust::for_each(thrust::device, thrust::counting_iterator<index_t>(0), thrust::counting_iterator<index_t>(n), f);
+    thrust::for_each(policy(), thrust::counting_iterator<index_t>(0), thrust::counting_iterator<index_t>(n), f);
   }
 
   template <class F>
