@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -20,8 +21,8 @@
 #include <gan/gan_gpu.hpp>
 #else
 #include <gan/gan.hpp>
-#include <gan/tabular.hpp>
 #endif
+#include <gan/tabular.hpp>
 
 #ifndef GAN_DATA_DIR
 #define GAN_DATA_DIR "data"
@@ -169,17 +170,20 @@ void BM_DenseGemm(benchmark::State& state) {
                                                 benchmark::Counter::kIs1000);
 }
 
-#if !defined(GAN_WITH_GPU)
 // (e) The tabular synthesizer on Adult (26048 rows, 15 columns): one training step of
 // gan::tabular::Synthesizer with its default options (batch 500, pac 10, CTGAN's networks,
 // WGAN-GP, training-by-sampling and the conditional cross-entropy). The table is read and encoded
 // outside the timed loop; each step draws its conditions and real rows (training-by-sampling,
 // encode_rows) inside it, as fit() does.
-const std::string adult_csv = std::string(GAN_DATA_DIR) + "/adult/adult_train.csv";
+// The data folder: $GAN_DATA_DIR, else the source tree's data/ (compiled in).
+const std::string adult_csv = std::string(std::getenv("GAN_DATA_DIR") ? std::getenv("GAN_DATA_DIR") : GAN_DATA_DIR) +
+                              "/adult/adult_train.csv";
 
+template <class B>
 void BM_TabularAdultStep(benchmark::State& state) {
+  if (!usable<B>(state)) return;
   const gan::tabular::Table table = gan::tabular::read_csv(adult_csv);
-  gan::tabular::Synthesizer<> synth({.seed = 1, .progress = false});
+  gan::tabular::Synthesizer<B> synth({.seed = 1, .progress = false});
   synth.prepare(table);
   const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : state) benchmark::DoNotOptimize(synth.train_step());
@@ -191,9 +195,11 @@ void BM_TabularAdultStep(benchmark::State& state) {
 
 // Unconditional sampling: rows per second of sample(10000) (the generator in eval mode and the
 // decoding into a Table), after a fit of 0 epochs (untrained weights cost the same).
+template <class B>
 void BM_TabularAdultSample(benchmark::State& state) {
+  if (!usable<B>(state)) return;
   const gan::tabular::Table table = gan::tabular::read_csv(adult_csv);
-  gan::tabular::Synthesizer<> synth({.epochs = 0, .seed = 1, .progress = false});
+  gan::tabular::Synthesizer<B> synth({.epochs = 0, .seed = 1, .progress = false});
   synth.fit(table);
   const std::size_t n = 10000;
   for (auto _ : state) benchmark::DoNotOptimize(synth.sample(n).rows());
@@ -233,7 +239,6 @@ int write_tabular_layout(const std::string& path) {
   }
   return 0;
 }
-#endif
 
 }  // namespace
 
@@ -243,16 +248,16 @@ BENCHMARK(BM_CtganGpStep<gan::Cpu>)->Name("BM_CtganGpStep")->Unit(benchmark::kMi
 BENCHMARK(BM_CtganSample<gan::Cpu>)->Name("BM_CtganSample")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DcganStep<gan::Cpu>)->Name("BM_DcganStep")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DcganSample<gan::Cpu>)->Name("BM_DcganSample")->Unit(benchmark::kMillisecond)->UseRealTime();
-#if !defined(GAN_WITH_GPU)
-BENCHMARK(BM_TabularAdultStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-BENCHMARK(BM_TabularAdultSample)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
-#endif
+BENCHMARK(BM_TabularAdultStep<gan::Cpu>)->Name("BM_TabularAdultStep")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_TabularAdultSample<gan::Cpu>)->Name("BM_TabularAdultSample")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
 #if defined(GAN_WITH_GPU)
 BENCHMARK(BM_DcganStep<gan::Gpu>)->Name("BM_DcganStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DcganSample<gan::Gpu>)->Name("BM_DcganSample_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ToyStep<gan::Gpu>)->Name("BM_ToyStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CtganStep<gan::Gpu>)->Name("BM_CtganStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CtganGpStep<gan::Gpu>)->Name("BM_CtganGpStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TabularAdultStep<gan::Gpu>)->Name("BM_TabularAdultStep_gpu")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_TabularAdultSample<gan::Gpu>)->Name("BM_TabularAdultSample_gpu")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 #endif
 BENCHMARK(BM_DenseGemm)->Args({500, 256, 256})->Args({500, 1500, 256})->Args({256, 128, 128})->Args({50, 2840, 256})->Args({500, 744, 180})->UseRealTime();
 
@@ -270,15 +275,19 @@ std::string cpu_model() {
 }
 
 int main(int argc, char** argv) {
-#if !defined(GAN_WITH_GPU)
   constexpr std::string_view flag = "--tabular_layout=";
   for (int i = 1; i < argc; ++i)
     if (std::string_view a = argv[i]; a.starts_with(flag)) return write_tabular_layout(std::string(a.substr(flag.size())));
-#endif
   benchmark::AddCustomContext("gan_cpu", cpu_model());
   benchmark::AddCustomContext("gan_isa", gan::detail::compiled_isa());
   benchmark::AddCustomContext("gan_gemm", gan::Cpu::gemm_name());
   benchmark::AddCustomContext("gan_threads", std::to_string(gan::num_threads()));
+#if defined(__CUDACC__)
+  if (int dev = 0; cudaGetDevice(&dev) == cudaSuccess) {
+    cudaDeviceProp p{};
+    if (cudaGetDeviceProperties(&p, dev) == cudaSuccess) benchmark::AddCustomContext("gan_gpu", p.name);
+  }
+#endif
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

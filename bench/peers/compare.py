@@ -5,6 +5,10 @@ ratio pytorch/ours (> 1 means we are faster).
 
     python3 bench/peers/compare.py --ours build/bench/gan_bench --threads 2
     python3 bench/peers/compare.py --ours build/bench/gan_bench --threads 2 --busy
+    python3 bench/peers/compare.py --ours build/gpu/bench/gan_bench_cuda --device cuda --python python3
+
+With --device cuda, ours are the gan::Gpu benchmarks of the nvcc build (BM_*_gpu) and the peer
+runs on the GPU (CUDA-synchronised timing on both sides).
 
 Both sides get the same thread count (ours through GAN_NUM_THREADS). --busy keeps one core busy
 with a spinning process while both run (what a shared machine does to a benchmark). The peer is
@@ -123,7 +127,7 @@ def tabular_layout(ours, path):
     return SHIPPED_LAYOUT
 
 
-def run_peer(python, models, threads, iters, warmup, wait_policy=None, layout=None, base_env=None):
+def run_peer(python, models, threads, iters, warmup, wait_policy=None, layout=None, base_env=None, device="cpu"):
     """{model: ms per step} from torch_gan_step.py run in a fresh process."""
     env = dict(base_env or os.environ)
     env.pop("OMP_WAIT_POLICY", None)
@@ -135,7 +139,7 @@ def run_peer(python, models, threads, iters, warmup, wait_policy=None, layout=No
     result = {}
     for m in models:
         cmd = [python, PEER, "--model", m, "--threads", str(threads),
-               "--iters", str(iters), "--warmup", str(warmup), "--json"]
+               "--iters", str(iters), "--warmup", str(warmup), "--device", device, "--json"]
         if layout:
             cmd += ["--layout", layout]
         out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
@@ -161,6 +165,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="threads for both sides")
     ap.add_argument("--busy", action="store_true", help="keep one core busy with a spinning process meanwhile")
     ap.add_argument("--model", default="all", choices=list(BENCH) + ["all"])
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="cuda: our BM_*_gpu benchmarks (nvcc build) against the peer on the GPU")
     ap.add_argument("--iters", type=int, default=100, help="pytorch timed steps")
     ap.add_argument("--warmup", type=int, default=10, help="pytorch warm-up steps")
     ap.add_argument("--python", default="/usr/bin/python3" if os.path.exists("/usr/bin/python3")
@@ -181,15 +187,20 @@ def main():
 
 
 def compare(a, models):
+    gpu = a.device == "cuda"
     ours, context = run_ours(a.ours, a.threads, a.bench_filter)
-    if context:
+    if ours is not None and gpu:  # BM_ToyStep_gpu -> BM_ToyStep: the GPU runs stand for the models
+        ours = {k[:-4]: v for k, v in ours.items() if k.endswith("_gpu")}
+    if context and gpu:
+        print(f"ours: gan::Gpu on {context.get('gan_gpu', '?')}; host {context.get('gan_cpu', '?')}")
+    elif context:
         print(f"ours: {context.get('gan_cpu', '?')}; compiled for {context.get('gan_isa', '?')}; "
               f"GEMM {context.get('gan_gemm', '?')}; {context.get('gan_threads', '?')} thread(s)")
     if ours is None:
         print(f"note: our benchmark binary {a.ours!r} not found; build it "
               f"(e.g. cmake --build build) or pass --ours PATH. PyTorch figures alone.")
 
-    if ours is not None and a.bench_filter:
+    if ours is not None and (a.bench_filter or gpu):
         models = [m for m in models if BENCH[m] in ours]  # only what ours ran
 
     # PyTorch: default OpenMP settings, plus OMP_WAIT_POLICY=passive at 2 threads
@@ -200,9 +211,10 @@ def compare(a, models):
     if any(m.startswith("tabular") for m in models):
         layout = tabular_layout(a.ours, os.path.join(tmp.name, "adult_layout.json"))
     if torch_available(a.python):
-        env = fair_blas_env(a.python)
-        variants["pytorch"] = run_peer(a.python, models, a.threads, a.iters, a.warmup, layout=layout, base_env=env)
-        if a.threads > 1:
+        env = dict(os.environ) if gpu else fair_blas_env(a.python)
+        variants["pytorch"] = run_peer(a.python, models, a.threads, a.iters, a.warmup, layout=layout, base_env=env,
+                                       device=a.device)
+        if a.threads > 1 and not gpu:
             variants["pt passive"] = run_peer(a.python, models, a.threads, a.iters, a.warmup,
                                               wait_policy="passive", layout=layout, base_env=env)
     else:
@@ -216,7 +228,7 @@ def compare(a, models):
     head = f"{'model':20s} {'ours ms':>10}"
     for v in variants:
         head += f" {v + ' ms':>14} {'ratio':>8}"
-    print(f"\nthreads={a.threads}{'  (one core busy)' if a.busy else ''}   ratio = pytorch / ours (> 1: ours faster)")
+    print(f"\n{'device=cuda  ' if gpu else ''}threads={a.threads}{'  (one core busy)' if a.busy else ''}   ratio = pytorch / ours (> 1: ours faster)")
     print(head)
     print("-" * len(head))
     for m in models:

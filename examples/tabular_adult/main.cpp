@@ -13,7 +13,8 @@
 // default is 300. Usage:
 //   tabular_adult [--epochs 100] [--seed 1] [--train data/adult/adult_train.csv]
 //                 [--test data/adult/adult_test.csv] [--target income] [--target-weight 0.1]
-//                 [--out adult_synthetic.csv]
+//                 [--out adult_synthetic.csv] [--backend cpu|gpu]
+// --backend gpu needs the CUDA build, tabular_adult_cuda (cmake -DGAN_CUDA=ON).
 // The target is fitted for (an auxiliary classifier ties the other columns to it; --target-weight 0
 // trains without it, as CTGAN does) and is the column the report's classifiers predict.
 #include <algorithm>
@@ -21,7 +22,11 @@
 #include <cstdio>
 #include <cstring>
 #include <gan/tabular.hpp>
+#include <stdexcept>
 #include <string>
+#if defined(GAN_WITH_GPU)
+#include <gan/gan_gpu.hpp>
+#endif
 
 #ifndef GAN_DATA_DIR
 #define GAN_DATA_DIR "data"
@@ -29,47 +34,79 @@
 
 namespace tab = gan::tabular;
 
-int main(int argc, char** argv) try {
+struct Args {
   int epochs = 100;
   std::uint64_t seed = 1;
   std::string train_path = GAN_DATA_DIR "/adult/adult_train.csv", test_path = GAN_DATA_DIR "/adult/adult_test.csv";
-  std::string target = "income", out = "adult_synthetic.csv";
+  std::string target = "income", out = "adult_synthetic.csv", backend = "cpu";
   double target_weight = tab::SynthesizerOptions{}.target_weight;
+};
+
+template <class B>
+int run(const Args& a, const tab::Table& train, const tab::Table& test);
+
+int main(int argc, char** argv) try {
+  Args a;
   for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::printf("usage: %s [--epochs N] [--seed S] [--train CSV] [--test CSV] [--target COLUMN] [--target-weight W] [--out CSV]\n",
+    const std::string o = argv[i];
+    if (o == "--help" || o == "-h") {
+      std::printf("usage: %s [--epochs N] [--seed S] [--train CSV] [--test CSV] [--target COLUMN] [--target-weight W]\n"
+                  "          [--out CSV] [--backend cpu|gpu]\n",
                   argv[0]);
       return 0;
     }
-    if (i + 1 >= argc) throw std::invalid_argument("option " + a + " needs a value (see --help)");
+    if (i + 1 >= argc) throw std::invalid_argument("option " + o + " needs a value (see --help)");
     const std::string v = argv[++i];
-    if (a == "--epochs") epochs = std::stoi(v);
-    else if (a == "--seed") seed = std::stoull(v);
-    else if (a == "--train") train_path = v;
-    else if (a == "--test") test_path = v;
-    else if (a == "--target") target = v;
-    else if (a == "--target-weight") target_weight = std::stod(v);
-    else if (a == "--out") out = v;
-    else throw std::invalid_argument("unknown option " + a + " (see --help)");
+    if (o == "--epochs") a.epochs = std::stoi(v);
+    else if (o == "--seed") a.seed = std::stoull(v);
+    else if (o == "--train") a.train_path = v;
+    else if (o == "--test") a.test_path = v;
+    else if (o == "--target") a.target = v;
+    else if (o == "--target-weight") a.target_weight = std::stod(v);
+    else if (o == "--out") a.out = v;
+    else if (o == "--backend") a.backend = v;
+    else throw std::invalid_argument("unknown option " + o + " (see --help)");
   }
-
+#if defined(GAN_WITH_GPU)
+  if (a.backend != "cpu" && a.backend != "gpu")
+    throw std::invalid_argument("--backend must be cpu or gpu, not '" + a.backend + "'");
+  if (std::string why; a.backend == "gpu" && !gan::Gpu::available(&why)) throw std::runtime_error("--backend gpu: " + why);
+#else
+  if (a.backend != "cpu")
+    throw std::invalid_argument("--backend " + a.backend + ": this build has the CPU backend only (tabular_adult_cuda, built with -DGAN_CUDA=ON, has gpu)");
+#endif
   // 1. Read the table; the test split is read with the training split's schema so kinds agree.
-  const tab::Table train = tab::read_csv(train_path);
+  const tab::Table train = tab::read_csv(a.train_path);
   const tab::Schema schema = tab::infer_schema(train);
-  const tab::Table test = tab::read_csv(test_path, {}, &schema);
-  std::printf("%s: %zu rows, %zu columns\n", train_path.c_str(), train.rows(), train.cols());
+  const tab::Table test = tab::read_csv(a.test_path, {}, &schema);
+  std::printf("%s: %zu rows, %zu columns\n", a.train_path.c_str(), train.rows(), train.cols());
+#if defined(GAN_WITH_GPU)
+  if (a.backend == "gpu") return run<gan::Gpu>(a, train, test);
+#endif
+  return run<gan::Cpu>(a, train, test);
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "tabular_adult: %s\n", e.what());
+  return 1;
+}
+
+template <class B>
+int run(const Args& a, const tab::Table& train, const tab::Table& test) {
+  const int epochs = a.epochs;
+  const std::uint64_t seed = a.seed;
+  const std::string &target = a.target, &out = a.out;
+  const double target_weight = a.target_weight;
 
   // 2. Fit: the transformer (modes per numeric column), then WGAN-GP with pac 10, batch 500, and
   //    the auxiliary classifier of the target.
-  tab::Synthesizer<> synth(
+  tab::Synthesizer<B> synth(
       {.epochs = epochs, .seed = seed, .target = target_weight > 0 ? target : "", .target_weight = target_weight});
   synth.fit(train);
   for (const tab::ColumnModel& m : synth.transformer().models())
     if (m.categorical()) std::printf("  %-16s categorical, %zu categories\n", m.name.c_str(), m.categories.size());
     else std::printf("  %-16s %-11s %zu point mass(es), %zu Gaussian mode(s)%s\n", m.name.c_str(), tab::kind_name(m.kind),
                      m.masses.size(), m.means.size(), m.has_missing ? ", missing" : "");
-  std::printf("trained %d epochs in %.1f s (%.3f s per epoch)\n", epochs, synth.fit_seconds(), synth.fit_seconds() / epochs);
+  std::printf("trained %d epochs on %s in %.1f s (%.3f s per epoch)\n", epochs, B::name, synth.fit_seconds(),
+              synth.fit_seconds() / epochs);
 
   // 3. Sample as many rows as the training table and write them (atomically).
   const tab::Table synthetic = synth.sample(train.rows());
@@ -117,10 +154,10 @@ int main(int argc, char** argv) try {
     std::snprintf(b, sizeof b, "%.4f", x);
     return std::isfinite(x) ? std::string(b) : std::string("null");
   };
-  std::printf("{\"example\": \"tabular_adult\", \"epochs\": %d, \"seed\": %llu, \"target_weight\": %g, \"seconds_per_epoch\": %.3f, "
+  std::printf("{\"example\": \"tabular_adult\", \"backend\": \"%s\", \"epochs\": %d, \"seed\": %llu, \"target_weight\": %g, \"seconds_per_epoch\": %.3f, "
               "\"shapes\": %s, \"shapes_floor\": %s, \"trends\": %s, \"trends_real\": %s, \"trends_real_floor\": %s, "
               "\"exact_copies\": %zu",
-              epochs, (unsigned long long)seed, target_weight, synth.fit_seconds() / std::max(1, epochs), num(report.shapes_mean).c_str(),
+              B::name, epochs, (unsigned long long)seed, target_weight, synth.fit_seconds() / std::max(1, epochs), num(report.shapes_mean).c_str(),
               num(report.shapes_floor).c_str(), num(report.trends_mean).c_str(), num(report.trends_real_mean).c_str(),
               num(report.trends_real_floor).c_str(), report.privacy.exact_copies);
   for (const tab::EfficacyModel& m : report.efficacy.models)
@@ -128,7 +165,4 @@ int main(int argc, char** argv) try {
                 num(m.synthetic.auc).c_str());
   std::printf("}\n");
   return 0;
-} catch (const std::exception& e) {
-  std::fprintf(stderr, "tabular_adult: %s\n", e.what());
-  return 1;
 }
