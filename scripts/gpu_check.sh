@@ -4,7 +4,7 @@
 #      against gan::Cpu, and a step that moves no data between host and device);
 #   2. the GPU benchmarks beside PyTorch on the same GPU (bench/peers/compare.py --device cuda);
 #   3. tabular_adult trained on the GPU (ADULT_EPOCHS, default 300) with its quality report;
-#   4. the toy ring GAN trained on the GPU (it must find the 8 modes).
+#   4. the toy ring GAN trained on the GPU (it prints how many of the 8 modes it covers).
 #
 #   bash scripts/gpu_check.sh [BUILD_DIR (default build/cuda)] [OUT_DIR (default out/gpu)]
 # (relative paths are taken from the repository root; exit 77 where no NVIDIA GPU is visible)
