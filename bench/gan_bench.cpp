@@ -176,8 +176,8 @@ void BM_DenseGemm(benchmark::State& state) {
 // outside the timed loop; each step draws its conditions and real rows (training-by-sampling,
 // encode_rows) inside it, as fit() does.
 // The data folder: $GAN_DATA_DIR, else the source tree's data/ (compiled in).
-const std::string adult_csv = std::string(std::getenv("GAN_DATA_DIR") ? std::getenv("GAN_DATA_DIR") : GAN_DATA_DIR) +
-                              "/adult/adult_train.csv";
+const char* const data_dir = std::getenv("GAN_DATA_DIR");
+const std::string adult_csv = std::string(data_dir ? data_dir : GAN_DATA_DIR) + "/adult/adult_train.csv";
 
 template <class B>
 void BM_TabularAdultStep(benchmark::State& state) {

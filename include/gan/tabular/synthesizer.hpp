@@ -404,8 +404,8 @@ class Synthesizer {
   using TrainerT = Trainer<GNet, DNet, Obj, Adam, Adam>;
   using Aux = AuxiliaryClassifier<B, T>;
 
-  // The table's column of options().target; an error unless it is a categorical column.
-  int check_target(const Table& table) const {
+  // An error unless options().target names a categorical column of `table` with two classes or more.
+  void check_target(const Table& table) const {
     std::size_t j;
     try {
       j = table.index_of(opt_.target);
@@ -424,7 +424,6 @@ class Synthesizer {
       throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' has " +
                                   (classes ? "one class ('" + c.categories[std::size_t(c.codes.front())] + "')" : std::string("no rows")) +
                                   " in the data; the auxiliary classifier needs at least 2");
-    return int(j);
   }
   // The encoded column (and its one-hot width) of options().target, after the transformer's fit:
   // the target itself, or its source when it is derived from another column.
