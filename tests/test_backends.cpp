@@ -643,3 +643,43 @@ TEST_CASE("thrust parity: tabular::Synthesizer (training-by-sampling, heads, aux
     CHECK(same >= sc.rows() * 98 / 100);  // a value near a mode's or category's boundary may flip
   }
 }
+
+TEST_CASE("thrust: a tabular step launches as many kernels for 14 columns as for 4, and transfers the same") {
+#if defined(GAN_COUNT_TRANSFERS)
+  // The output heads and the conditional cross-entropy handle every span of a row in one launch,
+  // so a wider table costs larger kernels, not more of them (on a GPU a small kernel costs about
+  // its launch). Transfers: the batch and its condition, and the reported scalars.
+  tabular::Table wide = small_table(400);
+  Rng rng(7);
+  for (int c = 0; c < 5; ++c) {
+    tabular::Column cat, num;
+    cat.name = "c" + std::to_string(c), cat.kind = tabular::ColumnKind::Categorical;
+    num.name = "v" + std::to_string(c), num.kind = tabular::ColumnKind::Continuous, num.decimals = 3;
+    for (std::size_t i = 0; i < wide.rows(); ++i) {
+      cat.push_category(std::string(1, char('a' + rng.below(std::size_t(3 + c)))));
+      num.numbers.push_back(std::round(1000 * (rng.uniform() < 0.2 ? 0.0 : 10 * c + rng.normal())) / 1000);
+    }
+    wide.columns.push_back(std::move(cat));
+    wide.columns.push_back(std::move(num));
+  }
+  auto per_step = [](const tabular::Table& t) {
+    tabular::Synthesizer<Gpu> s({.batch = 80, .pac = 8, .seed = 5, .target = "label", .progress = false});
+    s.prepare(t);
+    s.train_step();  // sizes the buffers
+    const long k0 = Gpu::launches().load(), t0 = Gpu::transfers().load();
+    s.train_step();
+    return std::pair{Gpu::launches().load() - k0, Gpu::transfers().load() - t0};
+  };
+  const auto [k4, t4] = per_step(small_table(400));
+  const auto [k14, t14] = per_step(wide);
+  MESSAGE("tabular step: " << k4 << " kernels, " << t4 << " transfers (4 columns); " << k14 << " kernels, " << t14
+                           << " transfers (14 columns)");
+  CHECK(k14 == k4);
+  CHECK(t14 == t4);
+  // The two batch copies, the critic's real and fake terms and penalty, the generator's term, the
+  // conditional cross-entropy, and the auxiliary classifier's two losses (its own and G's term).
+  CHECK(t4 == 2 + 3 + 1 + 1 + 2);
+#else
+  MESSAGE("built without GAN_COUNT_TRANSFERS: launches not counted");
+#endif
+}

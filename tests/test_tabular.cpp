@@ -242,10 +242,37 @@ TEST_CASE("SpanHeads: tanh and Gumbel-softmax gradients by central differences, 
   net.forward(x);
   gantest::Td& e = net.layer<0>().logit_grad();
   e.data()[3] = 2.5;
+  e.data()[7 + 4] = -1.5;  // a column outside every span
   const auto dx2 = net.backward(w, {.params = false, .input = true}).to_host();
   CHECK(dx2[3] == doctest::Approx(dx[3] + 2.5));
+  CHECK(dx2[7 + 4] == doctest::Approx(dx[7 + 4] - 1.5));
   const auto dx3 = net.backward(w, {.params = false, .input = true}).to_host();
   CHECK(dx3[3] == doctest::Approx(dx[3]));
+  CHECK(dx3[7 + 4] == doctest::Approx(dx[7 + 4]));
+  // Spans that cover every column (no pass-through copy), more of them than one launch holds.
+  using Wide = gan::Sequential<gan::Input<80>, gan::SpanHeads>;
+  gan::Network<Wide, gan::Cpu, double> wide(rng);
+  std::vector<gan::HeadSpan> many;
+  for (gan::index_t a = 0; a < 74; a += 2)  // 77 spans: tanh, a 1-wide softmax, tanh, ...
+    many.push_back({gan::HeadSpan::Tanh, a, 1}), many.push_back({gan::HeadSpan::GumbelSoftmax, a + 1, 1});
+  many.push_back({gan::HeadSpan::Tanh, 74, 1});
+  many.push_back({gan::HeadSpan::GumbelSoftmax, 75, 2});
+  many.push_back({gan::HeadSpan::GumbelSoftmax, 77, 3});
+  wide.layer<0>().set_spans(many, 0.5);
+  gantest::Td xw = gantest::random_tensor(3, 80, rng), ww = gantest::random_tensor(3, 80, rng);
+  wide.forward(xw);
+  const auto yw = wide.output().to_host();
+  for (int r = 0; r < 3; ++r) {
+    CHECK(yw[r * 80 + 74] == doctest::Approx(std::tanh(xw.data()[r * 80 + 74])));  // in the third launch
+    CHECK(yw[r * 80 + 77] + yw[r * 80 + 78] + yw[r * 80 + 79] == doctest::Approx(1));
+  }
+  wide.context().reuse_noise = true;
+  const auto dxw = wide.backward(ww, {.params = false, .input = true}).to_host();
+  auto fw = [&] { return gantest::dot(wide.forward(xw), ww); };
+  CHECK(gantest::max_grad_error(xw, dxw, fw) < 1e-7);
+  wide.forward(xw);
+  wide.layer<0>().logit_grad().data()[80 + 78] = 0.75;
+  CHECK(wide.backward(ww, {.params = false, .input = true}).to_host()[80 + 78] == doctest::Approx(dxw[80 + 78] + 0.75));
   gan::Network<Seq, gan::Cpu, double> fresh(rng);
   CHECK_THROWS_WITH_AS(fresh.forward(x), doctest::Contains("set_spans"), std::logic_error);
 }

@@ -19,6 +19,7 @@
 #include "../core/error.hpp"
 #include "../core/layer.hpp"
 #include "../core/ops.hpp"
+#include "../core/small_array.hpp"
 
 namespace gan {
 
@@ -39,6 +40,7 @@ struct SpanHeads {
     std::vector<HeadSpan> spans;
     T tau = T(0.2);
     bool configured = false;
+    bool covers_all = false;  // the spans cover every column: no pass-through copy
     Tn noise, extra;
     const Tn* last_x = nullptr;
     bool use_extra = false;
@@ -50,13 +52,15 @@ struct SpanHeads {
     void set_spans(std::vector<HeadSpan> s, T temperature = T(0.2)) {
       if (!(temperature > T(0))) throw std::invalid_argument(name() + ": the temperature must be > 0");
       std::sort(s.begin(), s.end(), [](const HeadSpan& a, const HeadSpan& b) { return a.start < b.start; });
-      index_t end = 0;
+      index_t end = 0, covered = 0;
       for (const HeadSpan& h : s) {
         if (h.width <= 0 || h.start < end || h.start + h.width > width)
           throw ShapeError(name() + ": span (start " + std::to_string(h.start) + ", width " + std::to_string(h.width) +
                            ") overlaps another or does not fit the " + std::to_string(width) + " outputs");
         end = h.start + h.width;
+        covered += h.width;
       }
+      covers_all = covered == width;
       spans = std::move(s);
       tau = temperature;
       configured = true;
@@ -78,7 +82,7 @@ struct SpanHeads {
     void forward(Context<T, B>& ctx, const Tn& x, Tn& y) {
       if (!configured) throw std::logic_error(name() + ": call set_spans() on the layer before the first forward pass");
       last_x = &x;
-      B::copy(x.data(), x.size(), y.data());
+      if (!covers_all) B::copy(x.data(), x.size(), y.data());  // columns outside every span
       const index_t n = x.rows(), w = width;
       if (!ctx.reuse_noise) {
         if (!ctx.rng) throw std::logic_error(name() + ": needs Context::rng for the Gumbel noise");
@@ -89,27 +93,30 @@ struct SpanHeads {
       const T* up = noise.data();
       T* yp = y.data();
       const T inv_tau = T(1) / tau;
-      for (const HeadSpan& h : spans) {
-        const index_t a = h.start, k = h.width;
-        if (h.kind == HeadSpan::Tanh) {
-          B::for_each(n, [=] GAN_HD(index_t r) {
-            for (index_t j = a; j < a + k; ++j) yp[r * w + j] = std::tanh(xp[r * w + j]);
-          });
-        } else {
-          B::for_each(n, [=] GAN_HD(index_t r) {
-            const T* xr = xp + r * w + a;
-            const T* ur = up + r * w + a;
-            T* yr = yp + r * w + a;
-            T m = T(-1e30);
-            for (index_t j = 0; j < k; ++j) {
-              yr[j] = (xr[j] - std::log(-std::log(ur[j]))) * inv_tau;
-              m = yr[j] > m ? yr[j] : m;
-            }
-            T s = T(0);
-            for (index_t j = 0; j < k; ++j) s += (yr[j] = std::exp(yr[j] - m));
-            for (index_t j = 0; j < k; ++j) yr[j] /= s;
-          });
-        }
+      // One thread per (row, span), every span in one launch (chunks of SmallArray's capacity).
+      for (std::size_t c0 = 0; c0 < spans.size(); c0 += SmallArray<HeadSpan>::capacity) {
+        const SmallArray<HeadSpan> sp = small_array(spans, c0);
+        const index_t ns = sp.size;
+        B::for_each(n * ns, [=] GAN_HD(index_t q) {
+          const index_t r = q / ns;
+          const HeadSpan h = sp[q % ns];
+          const T* xr = xp + r * w + h.start;
+          T* yr = yp + r * w + h.start;
+          const index_t k = h.width;
+          if (h.kind == HeadSpan::Tanh) {
+            for (index_t j = 0; j < k; ++j) yr[j] = std::tanh(xr[j]);
+            return;
+          }
+          const T* ur = up + r * w + h.start;
+          T m = T(-1e30);
+          for (index_t j = 0; j < k; ++j) {
+            yr[j] = (xr[j] - std::log(-std::log(ur[j]))) * inv_tau;
+            m = yr[j] > m ? yr[j] : m;
+          }
+          T s = T(0);
+          for (index_t j = 0; j < k; ++j) s += (yr[j] = std::exp(yr[j] - m));
+          for (index_t j = 0; j < k; ++j) yr[j] /= s;
+        });
       }
     }
 
@@ -118,33 +125,39 @@ struct SpanHeads {
         use_extra = false;
         return;
       }
-      B::copy(dy.data(), dy.size(), dx->data());
       const index_t n = y.rows(), w = width;
       const T *yp = y.data(), *gp = dy.data();
       T* dp = dx->data();
       const T inv_tau = T(1) / tau;
-      for (const HeadSpan& h : spans) {
-        const index_t a = h.start, k = h.width;
-        if (h.kind == HeadSpan::Tanh) {
-          B::for_each(n, [=] GAN_HD(index_t r) {
-            for (index_t j = a; j < a + k; ++j) dp[r * w + j] = gp[r * w + j] * (T(1) - yp[r * w + j] * yp[r * w + j]);
-          });
-        } else {
-          B::for_each(n, [=] GAN_HD(index_t r) {
-            const T* yr = yp + r * w + a;
-            const T* gr = gp + r * w + a;
-            T* dr = dp + r * w + a;
+      // Columns outside every span pass dy (plus the logit gradient) through; the spans' kernel
+      // then overwrites its own columns and adds the logit gradient there.
+      const T* ep = use_extra ? extra.data() : nullptr;
+      if (!covers_all) {
+        B::copy(gp, dy.size(), dp);
+        if (ep) B::for_each(dx->size(), [=] GAN_HD(index_t i) { dp[i] += ep[i]; });
+      }
+      for (std::size_t c0 = 0; c0 < spans.size(); c0 += SmallArray<HeadSpan>::capacity) {
+        const SmallArray<HeadSpan> sp = small_array(spans, c0);
+        const index_t ns = sp.size;
+        B::for_each(n * ns, [=] GAN_HD(index_t q) {
+          const index_t r = q / ns;
+          const HeadSpan h = sp[q % ns];
+          const index_t o = r * w + h.start, k = h.width;
+          const T* yr = yp + o;
+          const T* gr = gp + o;
+          T* dr = dp + o;
+          if (h.kind == HeadSpan::Tanh) {
+            for (index_t j = 0; j < k; ++j) dr[j] = gr[j] * (T(1) - yr[j] * yr[j]);
+          } else {
             T dot = T(0);
             for (index_t j = 0; j < k; ++j) dot += yr[j] * gr[j];
             for (index_t j = 0; j < k; ++j) dr[j] = yr[j] * (gr[j] - dot) * inv_tau;
-          });
-        }
+          }
+          if (ep)
+            for (index_t j = 0; j < k; ++j) dr[j] += ep[o + j];
+        });
       }
-      if (use_extra) {
-        const T* ep = extra.data();
-        B::for_each(dx->size(), [=] GAN_HD(index_t i) { dp[i] += ep[i]; });
-        use_extra = false;
-      }
+      use_extra = false;
     }
     template <class F>
     void visit_params(F) {}

@@ -134,6 +134,19 @@ struct OutputSpan {
   enum Kind { Scalar, OneHot } kind;  // Scalar: tanh; OneHot: (Gumbel-)softmax
   index_t start, width;
   int column;  // the table column it belongs to
+
+  /// What decoding reads of this span in an encoded row: the value of a Scalar span, the index of
+  /// the largest entry of a OneHot span (the first of equal ones), so logits or probabilities both
+  /// work. A pure function of the row, run on the host or, for generated rows, on the device.
+  template <class T>
+  GAN_HD T read(const T* row) const {
+    const T* p = row + start;
+    if (kind == Scalar) return p[0];
+    index_t best = 0;
+    for (index_t k = 1; k < width; ++k)
+      if (p[k] > p[best]) best = k;
+    return T(best);
+  }
 };
 
 namespace detail {
@@ -326,21 +339,34 @@ class DataTransformer {
   /// frequent pooled category).
   template <class T>
   Table decode(const T* data, index_t n, const Table& like, Rng* rng = nullptr) const {
+    const std::size_t ns = spans_.size();
+    std::vector<T> read(std::size_t(n) * ns);
+    for (index_t r = 0; r < n; ++r)
+      for (std::size_t s = 0; s < ns; ++s) read[std::size_t(r) * ns + s] = spans_[s].read(data + r * width_);
+    return decode_spans(read.data(), n, like, rng);
+  }
+
+  /// decode() from what OutputSpan::read() gives of each row's spans: (n, spans().size()), the
+  /// mode's index and the scalar of each numeric column, the one-hot entry of each categorical one.
+  /// (A synthesizer reads generated rows where they were made and copies back only this.)
+  template <class T>
+  Table decode_spans(const T* read, index_t n, const Table& like, Rng* rng = nullptr) const {
+    const index_t ns = index_t(spans_.size());
     Table out = empty_like(like);
     for (std::size_t j = 0; j < models_.size(); ++j) {
       const ColumnModel& m = models_[j];
       Column& c = out.columns[j];
-      const index_t at = offset_[j], k = m.modes();
       if (m.is_derived()) continue;  // below, once its source is decoded
+      const index_t s = first_span_[j];  // numeric: the scalar, then the mode; categorical: the entry
+      c.codes.reserve(m.categorical() ? std::size_t(n) : 0);
+      c.numbers.reserve(m.categorical() ? 0 : std::size_t(n));
       for (index_t r = 0; r < n; ++r) {
-        const T* row = data + r * width_;
-        const T* hot = row + at + (m.categorical() ? 0 : 1);
-        const index_t mode = index_t(std::max_element(hot, hot + k) - hot);
+        const T* row = read + r * ns;
         if (m.categorical()) {
-          c.codes.push_back(m.category_of(mode, rng ? rng->uniform() : -1.0));
+          c.codes.push_back(m.category_of(index_t(row[s]), rng ? rng->uniform() : -1.0));
           continue;
         }
-        c.numbers.push_back(decode_value(m, mode, double(row[at])));
+        c.numbers.push_back(decode_value(m, index_t(row[s + 1]), double(row[s])));
       }
       if (m.categorical()) c.categories = m.categories;
     }
@@ -509,11 +535,13 @@ class DataTransformer {
 
   void layout() {
     offset_.clear();
+    first_span_.clear();
     spans_.clear();
     width_ = 0;
     for (std::size_t j = 0; j < models_.size(); ++j) {
       const ColumnModel& m = models_[j];
       offset_.push_back(width_);
+      first_span_.push_back(m.is_derived() ? -1 : index_t(spans_.size()));
       if (m.is_derived()) continue;
       if (!m.categorical()) spans_.push_back({OutputSpan::Scalar, width_++, 1, int(j)});
       spans_.push_back({OutputSpan::OneHot, width_, m.modes(), int(j)});
@@ -523,6 +551,7 @@ class DataTransformer {
 
   std::vector<ColumnModel> models_;
   std::vector<index_t> offset_;
+  std::vector<index_t> first_span_;  // by column: its first span (-1: derived)
   std::vector<OutputSpan> spans_;
   index_t width_ = 0;
   std::size_t rows_ = 0;

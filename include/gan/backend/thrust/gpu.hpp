@@ -6,7 +6,8 @@
 //     on host threads, with a row-blocked GEMM. This is how machines without a GPU build and test
 //     the GPU code path.
 // Host/device traffic happens only in copy_to_host / copy_from_host and in reduce_sum (one
-// scalar). Define GAN_COUNT_TRANSFERS to count them (gan::Gpu::transfers()).
+// scalar). Define GAN_COUNT_TRANSFERS to count them (gan::Gpu::transfers()) and the kernels
+// launched (gan::Gpu::launches(): each for_each, device copy and GEMM is one).
 #pragma once
 
 #if !defined(__CUDACC__) && !defined(THRUST_DEVICE_SYSTEM)
@@ -83,6 +84,13 @@ struct Gpu {
     return n;
   }
 
+  /// Kernels launched so far (counted when GAN_COUNT_TRANSFERS is defined). On a GPU, small
+  /// layers cost about a launch each, so this is what a step's fusions are measured by.
+  static std::atomic<long>& launches() {
+    static std::atomic<long> n{0};
+    return n;
+  }
+
   template <class T>
   static void copy_to_host(const T* src, index_t n, T* dst) {
     count();
@@ -95,12 +103,14 @@ struct Gpu {
   }
   template <class T>
   static void copy(const T* src, index_t n, T* dst) {
+    launched();
     thrust::copy(policy(), src, src + n, dst);
   }
 
   template <class F>
   static void for_each(index_t n, F f) {
     if (n <= 0) return;
+    launched();
     thrust::for_each(policy(), thrust::counting_iterator<index_t>(0), thrust::counting_iterator<index_t>(n), f);
   }
 
@@ -158,6 +168,7 @@ struct Gpu {
   template <class T>
   static void gemm(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* A, const T* B, T beta, T* C) {
 #if defined(__CUDACC__)
+    launched();
     cublas_gemm(ta, tb, m, n, k, alpha, A, B, beta, C);
 #else
     // Row-blocked: each task computes one row of C as a sum of scaled rows of op(B), so the inner
@@ -226,6 +237,11 @@ struct Gpu {
   static void count() {
 #if defined(GAN_COUNT_TRANSFERS)
     ++transfers();
+#endif
+  }
+  static void launched() {
+#if defined(GAN_COUNT_TRANSFERS)
+    ++launches();
 #endif
   }
 
