@@ -4,7 +4,9 @@
 #      against gan::Cpu, and a step that moves no data between host and device);
 #   2. the GPU benchmarks beside PyTorch on the same GPU (bench/peers/compare.py --device cuda);
 #   3. tabular_adult trained on the GPU (ADULT_EPOCHS, default 300) with its quality report;
-#   4. the toy ring GAN trained on the GPU (it prints how many of the 8 modes it covers).
+#   4. the toy ring GAN trained on the GPU (it prints how many of the 8 modes it covers);
+#   5. gan-tabular-cuda --backend gpu: fit, sample and augment on the breast-cancer table (where
+#      CLI11 and nlohmann/json were there to build it).
 #
 #   bash scripts/gpu_check.sh [BUILD_DIR (default build/cuda)] [OUT_DIR (default out/gpu)]
 # (relative paths are taken from the repository root; exit 77 where no NVIDIA GPU is visible)
@@ -36,6 +38,7 @@ if [ ! -x "$B/tests/test_backends_cuda" ]; then
     cmake -S . -B "$B" -DGAN_CUDA=ON -DGAN_BUILD_BENCH=OFF -DCMAKE_CUDA_ARCHITECTURES="${CUDA_ARCH:-90}" >/dev/null || exit 1
   fi
   cmake --build "$B" -j "$(nproc)" --target "${targets[@]}" || exit 1
+  cmake --build "$B" -j "$(nproc)" --target gan-tabular-cuda >/dev/null 2>&1 || echo "gpu_check: gan-tabular-cuda not built (needs libcli11-dev, nlohmann-json3-dev)"
 fi
 # Prebuilt binaries: libbenchmark beside them; cuBLAS and the CUDA runtime, if the loader does not
 # find them, from pip's wheels (the ones torch loads) or the toolkit.
@@ -63,4 +66,12 @@ step compare python3 bench/peers/compare.py --ours "$B/bench/gan_bench_cuda" --d
 step tabular_adult_gpu "$B/examples/tabular_adult_cuda" --backend gpu --epochs "${ADULT_EPOCHS:-300}" --seed 1 \
   --out "${TMPDIR:-/tmp}/adult_gpu.csv"
 step toy_ring_gpu "$B/examples/toy_ring_cuda" --backend gpu --seed 1 --out "$O/toy_ring_gpu.png"
+if [ -x "$B/examples/gan-tabular-cuda" ]; then
+  T="$B/examples/gan-tabular-cuda"
+  D=data/breast_cancer
+  step cli_fit_gpu "$T" fit $D/breast_cancer_train.csv -o "$O/bc_gpu.gan" --epochs 300 --target target --backend gpu --quiet
+  step cli_sample_gpu "$T" sample "$O/bc_gpu.gan" -n 2000 -o "$O/bc_gpu.csv" --where target=1 --backend gpu
+  step cli_report_gpu "$T" report $D/breast_cancer_train.csv "$O/bc_gpu.csv" --test $D/breast_cancer_test.csv
+  step cli_augment_gpu "$T" augment $D/breast_cancer_train.csv --target target -o "$O/bc_balanced.csv" --model "$O/bc_gpu.gan" --backend gpu
+fi
 exit $status

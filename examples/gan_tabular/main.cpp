@@ -29,6 +29,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#if defined(GAN_WITH_GPU)
+#include <gan/gan_gpu.hpp>
+#endif
 #include <gan/tabular.hpp>
 #if __has_include(<gan/metrics/tabular_report.hpp>)
 #include <gan/metrics/tabular_report.hpp>
@@ -38,7 +41,9 @@
 namespace {
 
 using namespace gan::tabular;
-using Synth = Synthesizer<>;
+// --backend: the synthesizer on gan::Cpu, or on gan::Gpu in the CUDA build (gan-tabular-cuda).
+// Model files are the same on both.
+std::string g_backend = "cpu";
 using json = nlohmann::ordered_json;  // keys in the order written
 
 // --- Options shared by the subcommands --------------------------------------------------------
@@ -230,6 +235,7 @@ struct FitResult {
 /// Trains `synth` on `t`. With a model path, saves it every `every` epochs (0: only at the end),
 /// at the end, and at the epoch where Ctrl-C stopped it. With a `summary` name, prints the
 /// columns and how the transformer encodes them before training.
+template <class Synth>
 FitResult train(Synth& synth, const Table& t, const std::string& model, int every, bool quiet,
                 const std::string& summary = "") {
   FitResult r;
@@ -240,7 +246,7 @@ FitResult train(Synth& synth, const Table& t, const std::string& model, int ever
   try {
     synth.prepare(t);
     if (!summary.empty()) print_summary(summary, t, synth.transformer());
-    synth.train([&](int e, const Synth::Losses&) {
+    synth.train([&](int e, const auto&) {
       const bool stop = g_stop != 0;
       if (!model.empty() && (stop || e == synth.options().epochs || (every > 0 && e % every == 0))) {
         synth.save(model);
@@ -289,6 +295,7 @@ struct FitCmd {
   int checkpoint_every = 10;
 };
 
+template <class Synth>
 int run_fit(const FitCmd& a) {
   const auto t0 = std::chrono::steady_clock::now();
   check_output(a.model, "-o");
@@ -301,7 +308,7 @@ int run_fit(const FitCmd& a) {
             {"columns", t.cols()},      {"epochs", r.epochs},   {"seconds", ms(r.seconds)},
             {"seconds_per_epoch", r.epochs ? ms(r.seconds / r.epochs) : 0.0},
             {"model", a.model},         {"target", a.fit.target}, {"interrupted", r.interrupted},
-            {"total_seconds", ms(seconds_since(t0))}};
+            {"backend", g_backend},     {"total_seconds", ms(seconds_since(t0))}};
   if (r.interrupted) {
     std::fprintf(stderr, "gan-tabular: interrupted: %s holds the model after epoch %d of %d (sample it, or fit again)\n",
                  a.model.c_str(), r.epochs, a.fit.epochs);
@@ -317,6 +324,7 @@ int run_fit(const FitCmd& a) {
 // --- sample ---------------------------------------------------------------------------------------
 
 /// The model at `path`; with a seed, sampling draws from that seed instead of the one saved.
+template <class Synth>
 Synth load_model(const std::string& path, std::optional<std::uint64_t> seed) {
   Synth s = Synth::load(path);
   if (seed) s.reseed(*seed);
@@ -330,12 +338,13 @@ struct SampleCmd {
   std::optional<std::uint64_t> seed;
 };
 
+template <class Synth>
 int run_sample(const SampleCmd& a) {
   const auto t0 = std::chrono::steady_clock::now();
   check_output(a.out, "-o");
   std::vector<Condition> conds;
   for (const std::string& w : a.where) conds.push_back(parse_condition(w));
-  Synth synth = load_model(a.model, a.seed);
+  Synth synth = load_model<Synth>(a.model, a.seed);
   try {
     RowFilter(synth.schema_table(), conds);  // unknown columns and values, before any work
   } catch (const std::invalid_argument& e) {
@@ -348,7 +357,7 @@ int run_sample(const SampleCmd& a) {
   std::printf("wrote %s: %zu rows%s in %.2f s\n", a.out.c_str(), t.rows(), where.c_str(), secs);
   json j = {{"command", "sample"}, {"model", a.model},  {"rows", t.rows()},          {"columns", t.cols()},
             {"where", a.where},    {"output", a.out},   {"seed", a.seed ? *a.seed : synth.options().seed},
-            {"seconds", ms(secs)}};
+            {"backend", g_backend}, {"seconds", ms(secs)}};
   std::printf("%s\n", j.dump().c_str());
   return 0;
 }
@@ -431,6 +440,7 @@ struct AugmentCmd {
   std::size_t max_tries = 0;
 };
 
+template <class Synth>
 int run_augment(const AugmentCmd& a) {
   const auto t0 = std::chrono::steady_clock::now();
   check_output(a.out, "-o");
@@ -495,9 +505,18 @@ int run_augment(const AugmentCmd& a) {
   json j2 = {{"command", "augment"}, {"data", a.data},     {"target", a.target},   {"ratio", a.ratio},
              {"rows", rows_in},      {"added", total_added}, {"rows_out", t.rows()}, {"before", jb},
              {"after", ja},          {"added_per_class", added}, {"model", a.model.empty() ? json(nullptr) : json(a.model)},
-             {"fit_seconds", ms(fit_seconds)}, {"seconds", ms(secs)}, {"output", a.out}};
+             {"fit_seconds", ms(fit_seconds)}, {"seconds", ms(secs)}, {"output", a.out}, {"backend", g_backend}};
   std::printf("%s\n", j2.dump().c_str());
   return 0;
+}
+
+/// fit, sample or augment (whichever was asked) with the synthesizer type Synth.
+template <class Synth>
+int run_synthesizer_command(const CLI::App* f, const CLI::App* s, const FitCmd& fit, const SampleCmd& sample,
+                            const AugmentCmd& aug) {
+  if (*f) return run_fit<Synth>(fit);
+  if (*s) return run_sample<Synth>(sample);
+  return run_augment<Synth>(aug);
 }
 
 }  // namespace
@@ -512,6 +531,12 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "CPU threads (default: GAN_NUM_THREADS, else every core this process may use); "
                                        "the results are the same for any count")
       ->check(CLI::Range(1, 1024));
+#if defined(GAN_WITH_GPU)
+  const char* backend_help = "where fit, sample and augment run: cpu, or gpu (CUDA; model files are the same)";
+#else
+  const char* backend_help = "where fit, sample and augment run: cpu (gpu needs gan-tabular-cuda, built with -DGAN_CUDA=ON)";
+#endif
+  app.add_option("--backend", g_backend, backend_help)->capture_default_str()->check(CLI::IsMember({"cpu", "gpu"}));
   app.footer("Examples:\n"
              "  gan-tabular fit data/adult/adult_train.csv -o adult.gan --epochs 300\n"
              "  gan-tabular sample adult.gan -n 10000 -o synthetic.csv --where income=>50K\n"
@@ -576,10 +601,16 @@ int main(int argc, char** argv) {
   }
   try {
     if (threads > 0) gan::set_num_threads(threads);
-    if (*f) return run_fit(fit);
-    if (*s) return run_sample(sample);
     if (*r) return run_report(report);
-    return run_augment(aug);
+    if (g_backend == "gpu") {
+#if defined(GAN_WITH_GPU)
+      if (std::string why; !gan::Gpu::available(&why)) throw std::runtime_error("--backend gpu: " + why);
+      return run_synthesizer_command<Synthesizer<gan::Gpu>>(f, s, fit, sample, aug);
+#else
+      throw std::invalid_argument("--backend gpu: this build has the CPU backend only (gan-tabular-cuda, built with -DGAN_CUDA=ON, has gpu)");
+#endif
+    }
+    return run_synthesizer_command<Synthesizer<gan::Cpu>>(f, s, fit, sample, aug);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gan-tabular: %s\n", e.what());
     return 1;

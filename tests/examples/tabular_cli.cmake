@@ -90,6 +90,12 @@ if(EXISTS ${WORK}/nope.csv)
   message(FATAL_ERROR "sample --where nope=1 failed but wrote nope.csv")
 endif()
 
+# The CPU build refuses --backend gpu before reading anything, and writes nothing.
+fails("CPU backend only" sample bc.gan -n 5 -o gpu.csv --backend gpu)
+if(EXISTS ${WORK}/gpu.csv)
+  message(FATAL_ERROR "sample --backend gpu failed but wrote gpu.csv")
+endif()
+
 # 2. report: the report library may not be there yet; then the command says so and exits 2.
 execute_process(COMMAND ${TOOL} report ${train} synthetic.csv --target target --test ${DATA}/breast_cancer/breast_cancer_test.csv
                 RESULT_VARIABLE rc OUTPUT_VARIABLE OUT ERROR_VARIABLE err WORKING_DIRECTORY ${WORK})
