@@ -2,9 +2,12 @@
 // under gradient penalties, the generator's extra terms, and conditional training.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "gradcheck.hpp"
+#include <gan/core/small_array.hpp>
 #include <gan/layers/chain.hpp>
 #include <gan/layers/skip_concat.hpp>
 #include <gan/layers/residual.hpp>
@@ -265,4 +268,23 @@ TEST_CASE("A conditional GAN learns one mode per class, and the generator update
     MESSAGE("class " << k << ": mean " << m);
     CHECK(m == doctest::Approx(k ? 2.0 : -2.0).epsilon(0.15));
   }
+}
+
+TEST_CASE("for_each_row_record: every (row, record) once, past one launch's capacity; small_array's chunks") {
+  struct Rec {
+    index_t a, b;
+  };
+  std::vector<Rec> list;
+  for (index_t i = 0; i < 70; ++i) list.push_back({i, 3 * i + 1});  // three launches of at most 32
+  const SmallArray<Rec> tail = small_array(list, 64);
+  CHECK(tail.size == 6);
+  CHECK(tail[5].b == 3 * 69 + 1);
+  CHECK(small_array(list, 70).size == 0);
+  const index_t rows = 5;
+  std::vector<int> seen(std::size_t(rows * 70), 0);
+  int* sp = seen.data();
+  for_each_row_record<Cpu>(rows, list, [=](index_t r, index_t i, const Rec& rec) {
+    sp[r * 70 + i] += rec.a == i && rec.b == 3 * i + 1 ? 1 : 100;  // a wrong record shows as 100
+  });
+  CHECK(std::count(seen.begin(), seen.end(), 1) == rows * 70);
 }

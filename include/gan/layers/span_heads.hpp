@@ -93,31 +93,25 @@ struct SpanHeads {
       const T* up = noise.data();
       T* yp = y.data();
       const T inv_tau = T(1) / tau;
-      // One thread per (row, span), every span in one launch (chunks of SmallArray's capacity).
-      for (std::size_t c0 = 0; c0 < spans.size(); c0 += SmallArray<HeadSpan>::capacity) {
-        const SmallArray<HeadSpan> sp = small_array(spans, c0);
-        const index_t ns = sp.size;
-        B::for_each(n * ns, [=] GAN_HD(index_t q) {
-          const index_t r = q / ns;
-          const HeadSpan h = sp[q % ns];
-          const T* xr = xp + r * w + h.start;
-          T* yr = yp + r * w + h.start;
-          const index_t k = h.width;
-          if (h.kind == HeadSpan::Tanh) {
-            for (index_t j = 0; j < k; ++j) yr[j] = std::tanh(xr[j]);
-            return;
-          }
-          const T* ur = up + r * w + h.start;
-          T m = T(-1e30);
-          for (index_t j = 0; j < k; ++j) {
-            yr[j] = (xr[j] - std::log(-std::log(ur[j]))) * inv_tau;
-            m = yr[j] > m ? yr[j] : m;
-          }
-          T s = T(0);
-          for (index_t j = 0; j < k; ++j) s += (yr[j] = std::exp(yr[j] - m));
-          for (index_t j = 0; j < k; ++j) yr[j] /= s;
-        });
-      }
+      // One thread per (row, span), every span in one launch (up to SmallArray's capacity).
+      for_each_row_record<B>(n, spans, [=] GAN_HD(index_t r, index_t, const HeadSpan& h) {
+        const T* xr = xp + r * w + h.start;
+        T* yr = yp + r * w + h.start;
+        const index_t k = h.width;
+        if (h.kind == HeadSpan::Tanh) {
+          for (index_t j = 0; j < k; ++j) yr[j] = std::tanh(xr[j]);
+          return;
+        }
+        const T* ur = up + r * w + h.start;
+        T m = T(-1e30);
+        for (index_t j = 0; j < k; ++j) {
+          yr[j] = (xr[j] - std::log(-std::log(ur[j]))) * inv_tau;
+          m = yr[j] > m ? yr[j] : m;
+        }
+        T s = T(0);
+        for (index_t j = 0; j < k; ++j) s += (yr[j] = std::exp(yr[j] - m));
+        for (index_t j = 0; j < k; ++j) yr[j] /= s;
+      });
     }
 
     void backward(Context<T, B>&, const Tn&, const Tn& y, const Tn& dy, Tn* dx, bool) {
@@ -136,27 +130,21 @@ struct SpanHeads {
         B::copy(gp, dy.size(), dp);
         if (ep) B::for_each(dx->size(), [=] GAN_HD(index_t i) { dp[i] += ep[i]; });
       }
-      for (std::size_t c0 = 0; c0 < spans.size(); c0 += SmallArray<HeadSpan>::capacity) {
-        const SmallArray<HeadSpan> sp = small_array(spans, c0);
-        const index_t ns = sp.size;
-        B::for_each(n * ns, [=] GAN_HD(index_t q) {
-          const index_t r = q / ns;
-          const HeadSpan h = sp[q % ns];
-          const index_t o = r * w + h.start, k = h.width;
-          const T* yr = yp + o;
-          const T* gr = gp + o;
-          T* dr = dp + o;
-          if (h.kind == HeadSpan::Tanh) {
-            for (index_t j = 0; j < k; ++j) dr[j] = gr[j] * (T(1) - yr[j] * yr[j]);
-          } else {
-            T dot = T(0);
-            for (index_t j = 0; j < k; ++j) dot += yr[j] * gr[j];
-            for (index_t j = 0; j < k; ++j) dr[j] = yr[j] * (gr[j] - dot) * inv_tau;
-          }
-          if (ep)
-            for (index_t j = 0; j < k; ++j) dr[j] += ep[o + j];
-        });
-      }
+      for_each_row_record<B>(n, spans, [=] GAN_HD(index_t r, index_t, const HeadSpan& h) {
+        const index_t o = r * w + h.start, k = h.width;
+        const T* yr = yp + o;
+        const T* gr = gp + o;
+        T* dr = dp + o;
+        if (h.kind == HeadSpan::Tanh) {
+          for (index_t j = 0; j < k; ++j) dr[j] = gr[j] * (T(1) - yr[j] * yr[j]);
+        } else {
+          T dot = T(0);
+          for (index_t j = 0; j < k; ++j) dot += yr[j] * gr[j];
+          for (index_t j = 0; j < k; ++j) dr[j] = yr[j] * (gr[j] - dot) * inv_tau;
+        }
+        if (ep)
+          for (index_t j = 0; j < k; ++j) dr[j] += ep[o + j];
+      });
       use_extra = false;
     }
     template <class F>

@@ -61,14 +61,9 @@ void read_spans(const Tensor<T, B>& y, const std::vector<OutputSpan>& spans, Ten
   out.resize(m, Shape::flat(ns));
   const T* yp = y.data();
   T* rp = out.data();
-  for (std::size_t c0 = 0; c0 < spans.size(); c0 += SmallArray<OutputSpan>::capacity) {
-    const SmallArray<OutputSpan> sp = small_array(spans, c0);
-    const index_t k = sp.size, first = index_t(c0);
-    B::for_each(m * k, [=] GAN_HD(index_t q) {
-      const index_t r = q / k, s = q % k;
-      rp[r * ns + first + s] = sp[s].read(yp + r * w);
-    });
-  }
+  for_each_row_record<B>(m, spans, [=] GAN_HD(index_t r, index_t s, const OutputSpan& sp) {
+    rp[r * ns + s] = sp.read(yp + r * w);
+  });
 }
 }  // namespace detail
 
