@@ -613,9 +613,9 @@ tabular::Table small_table(std::size_t n) {
 }
 }  // namespace
 
-TEST_CASE("thrust parity: tabular::Synthesizer (training-by-sampling, heads, auxiliary classifier, sampling)") {
+TEST_CASE("thrust parity: tabular::Synthesizer (training-by-sampling, heads, auxiliary classifier, target classifier, sampling)") {
   const tabular::Table table = small_table(400);
-  const tabular::SynthesizerOptions opt{.batch = 80, .pac = 8, .seed = 5, .target = "label", .progress = false};
+  const tabular::SynthesizerOptions opt{.batch = 80, .pac = 8, .seed = 5, .target = "label", .target_weight = 0.1, .progress = false};
   tabular::Synthesizer<Cpu> c(opt);
   tabular::Synthesizer<Gpu> g(opt);
   c.prepare(table);
@@ -627,6 +627,10 @@ TEST_CASE("thrust parity: tabular::Synthesizer (training-by-sampling, heads, aux
     lg.insert(lg.end(), {b.d_loss, b.penalty, b.g_loss, b.g_extra});
   }
   check_close(lc, lg, loss_tol, "losses");
+  REQUIRE(c.target_classifier() != nullptr);
+  REQUIRE(g.target_classifier() != nullptr);
+  CHECK(c.target_classifier()->epochs() == g.target_classifier()->epochs());
+  CHECK(g.target_classifier()->holdout_loss() == doctest::Approx(c.target_classifier()->holdout_loss()).epsilon(1e-4));
   // The generator's weights only up to the Dense biases before its BatchNorms: their gradient is 0
   // in exact arithmetic, and Adam turns each backend's rounding noise there into steps of +-lr
   // (see check_training). The samples, which BatchNorm makes blind to those biases, must agree.
@@ -663,7 +667,7 @@ TEST_CASE("thrust: a tabular step launches as many kernels for 14 columns as for
     wide.columns.push_back(std::move(num));
   }
   auto per_step = [](const tabular::Table& t) {
-    tabular::Synthesizer<Gpu> s({.batch = 80, .pac = 8, .seed = 5, .target = "label", .progress = false});
+    tabular::Synthesizer<Gpu> s({.batch = 80, .pac = 8, .seed = 5, .target = "label", .target_weight = 0.1, .progress = false});
     s.prepare(t);
     s.train_step();  // sizes the buffers
     const long k0 = Gpu::launches().load(), t0 = Gpu::transfers().load();

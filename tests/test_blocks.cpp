@@ -229,6 +229,15 @@ TEST_CASE("AuxiliaryClassifier learns a rule from real rows, and the generator t
   CHECK(params() == w0);
   CHECK(before > 0.9f);  // about log 3 untrained
   CHECK(after < 0.25f);
+  // loss() is the same cross-entropy in evaluation mode, and leaves the mode as it was;
+  // logits() do not depend on the target span.
+  aux.network().train();
+  CHECK(aux.loss(test) == doctest::Approx(after));
+  CHECK(aux.network().training());
+  const std::vector<float> l0 = aux.logits(test).to_host();
+  Tensor<float, Cpu> moved = test;
+  for (index_t r = 0; r < moved.rows(); ++r) moved.data()[r * 5 + 2 + r % 3] += 3;
+  CHECK(aux.logits(moved).to_host() == l0);
 }
 
 TEST_CASE("A conditional GAN learns one mode per class, and the generator update sees the critic's condition") {

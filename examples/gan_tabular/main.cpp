@@ -59,7 +59,9 @@ struct FitArgs {
   int epochs = 300;
   long batch = 500, pac = 10;
   std::uint64_t seed = 0;
-  std::string target;  // fit --target, or augment's target: the auxiliary classifier's column
+  std::string target;  // fit --target, or augment's target
+  bool no_target_classifier = false;
+  double target_weight = SynthesizerOptions{}.target_weight;
   bool quiet = false;
 };
 
@@ -77,6 +79,13 @@ void add_fit_options(CLI::App* c, FitArgs& a) {
   c->add_option("--batch", a.batch, "rows per step (a multiple of --pac)")->capture_default_str()->check(CLI::PositiveNumber);
   c->add_option("--pac", a.pac, "rows the critic judges together (PacGAN)")->capture_default_str()->check(CLI::PositiveNumber);
   c->add_option("--seed", a.seed, "random seed: the same seed and data give the same model")->capture_default_str();
+  c->add_flag("--no-target-classifier", a.no_target_classifier,
+              "with a target: keep the generator's target in sampled rows instead of drawing it from a classifier "
+              "of the real rows given the other columns");
+  c->add_option("--target-weight", a.target_weight,
+                "with a target: > 0 adds CTAB-GAN's auxiliary classifier term to the generator's loss at this weight")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   add_read_options(c, a.read);
   c->add_flag("--quiet", a.quiet, "no column summary and no progress line");
 }
@@ -285,6 +294,8 @@ SynthesizerOptions synth_options(const FitArgs& a) {
   o.pac = gan::index_t(a.pac);
   o.seed = a.seed;
   o.target = a.target;
+  o.target_classifier = !a.no_target_classifier;
+  o.target_weight = a.target_weight;
   o.progress = !a.quiet;
   return o;
 }
@@ -307,7 +318,8 @@ int run_fit(const FitCmd& a) {
   json j = {{"command", "fit"},         {"data", a.data},       {"rows", t.rows()},
             {"columns", t.cols()},      {"epochs", r.epochs},   {"seconds", ms(r.seconds)},
             {"seconds_per_epoch", r.epochs ? ms(r.seconds / r.epochs) : 0.0},
-            {"model", a.model},         {"target", a.fit.target}, {"interrupted", r.interrupted},
+            {"model", a.model},         {"target", a.fit.target}, {"target_classifier", synth.target_classifier() != nullptr},
+            {"interrupted", r.interrupted},
             {"backend", g_backend},     {"total_seconds", ms(seconds_since(t0))}};
   if (r.interrupted) {
     std::fprintf(stderr, "gan-tabular: interrupted: %s holds the model after epoch %d of %d (sample it, or fit again)\n",
@@ -468,7 +480,7 @@ int run_augment(const AugmentCmd& a) {
     synth.emplace(Synth::load(a.model));
   } else {
     FitArgs fa = a.fit;
-    // The model is fitted for this target (the auxiliary classifier), when it has two classes.
+    // The model is fitted for this target (its classifier), when it has two classes.
     if (std::count_if(before.begin(), before.end(), [](std::size_t c) { return c > 0; }) >= 2) fa.target = a.target;
     synth.emplace(synth_options(fa));
     if (!a.fit.quiet) std::printf("fitting on %s (%zu rows, %d epochs)\n", a.data.c_str(), rows_in, a.fit.epochs);
@@ -550,8 +562,8 @@ int main(int argc, char** argv) {
   f->add_option("-o,--output", fit.model, "the model file to write (checkpoints too)")->required();
   add_fit_options(f, fit.fit);
   f->add_option("--target", fit.fit.target,
-                "a class column that models trained on the synthetic rows will predict: an auxiliary classifier "
-                "keeps the other columns consistent with it (CTAB-GAN)");
+                "a class column that models trained on the synthetic rows will predict: sampled rows draw it from a "
+                "classifier of the real rows given their other columns");
   f->add_option("--checkpoint-every", fit.checkpoint_every, "save the model every N epochs (0: only at the end)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

@@ -2,7 +2,7 @@
 # Inputs: TOOL (gan-tabular), DATA (the project's data/ folder), WORK (scratch dir),
 # REPORT_HEADER (the path of gan/metrics/tabular_report.hpp, which the report command needs).
 #  1. fit 2 epochs on Breast Cancer (also with 1 and 3 threads and --target: the same bytes; an unknown
-#     --target is refused); sample plain, under a condition, and under an unknown column.
+#     --target is refused; --no-target-classifier); sample plain, under a condition, and under an unknown column.
 #  2. report real against synthetic (or, without the report library, exit 2 naming it).
 #  3. augment a 60-row file to balanced classes.
 #  4. Bad input: a CSV line with a wrong field count, a corrupt model.
@@ -58,8 +58,13 @@ endif()
 # (With --target: the auxiliary classifier is deterministic too.)
 run(fit ${train} -o bc1.gan --epochs 2 --batch 100 --quiet --threads 1 --target target)
 json_line(fit)
-if(NOT LAST MATCHES "\"target\":\"target\"")
-  message(FATAL_ERROR "fit --target: the JSON line does not name the target:\n${OUT}")
+if(NOT LAST MATCHES "\"target\":\"target\",\"target_classifier\":true")
+  message(FATAL_ERROR "fit --target: the JSON line does not name the target and its classifier:\n${OUT}")
+endif()
+run(fit ${train} -o bc_nc.gan --epochs 1 --batch 100 --quiet --target target --no-target-classifier)
+json_line(fit)
+if(NOT LAST MATCHES "\"target_classifier\":false")
+  message(FATAL_ERROR "fit --no-target-classifier: the JSON line says otherwise:\n${OUT}")
 endif()
 run(--threads 3 fit ${train} -o bc3.gan --epochs 2 --batch 100 --quiet --target target)
 execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/bc1.gan ${WORK}/bc3.gan RESULT_VARIABLE differ)

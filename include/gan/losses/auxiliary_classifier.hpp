@@ -82,6 +82,26 @@ class AuxiliaryClassifier {
     return loss;
   }
 
+  /// The classifier's logits of rows `x` (their target span zeroed first), (rows, classes), in
+  /// evaluation mode (no dropout). Valid until the next call on this classifier.
+  const Tn& logits(const Tn& x) {
+    check(x, "logits");
+    masked_and_labels(x);
+    const bool was = net_.training();
+    net_.eval();
+    const Tn& l = net_.forward(x_);
+    net_.train(was);
+    return l;
+  }
+
+  /// Its mean cross-entropy on rows `x` (their target span one-hot), in evaluation mode.
+  T loss(const Tn& x) {
+    const Tn& l = logits(x);
+    dlogits_.resize(l.rows(), classes_);
+    ops::fill(dlogits_, T(0));
+    return ce_(l, &labels_, dlogits_);
+  }
+
   double weight() const { return weighted_ce_.weight; }
   auto& network() { return net_; }
 

@@ -15,6 +15,10 @@
 // condition, and the cross-entropy between the condition and the generator's logits of the
 // conditioned column added to the generator's loss. An epoch is rows / batch steps.
 //
+// With a target column (options().target), each sampled row's target is drawn from a classifier
+// of the real rows given the row's other columns (target_classifier.hpp); with target_weight > 0
+// the generator also learns with CTAB-GAN's auxiliary classifier term.
+//
 // Sampling with conditions returns exactly what was asked: the generator is conditioned on the
 // rarest requested category, and rows that do not meet every condition are rejected. A condition
 // the generator cannot meet within `max_tries` generated rows throws, saying how many matched.
@@ -49,6 +53,7 @@
 #include "../train/trainer.hpp"
 #include "condition.hpp"
 #include "filter.hpp"
+#include "target_classifier.hpp"
 #include "transformer.hpp"
 
 namespace gan::tabular {
@@ -65,6 +70,23 @@ void read_spans(const Tensor<T, B>& y, const std::vector<OutputSpan>& spans, Ten
     rp[r * ns + s] = sp.read(yp + r * w);
   });
 }
+
+/// The encoded rows (rows, width) whose spans read as `read` (read_spans' inverse): a scalar
+/// span holds its read, a one-hot span the one-hot of its read index.
+template <class T, class B>
+void encode_reads(const Tensor<T, B>& read, const std::vector<OutputSpan>& spans, index_t width, Tensor<T, B>& out) {
+  const index_t m = read.rows(), ns = read.cols();
+  out.resize(m, Shape::flat(width));
+  const T* rp = read.data();
+  T* op = out.data();
+  for_each_row_record<B>(m, spans, [=] GAN_HD(index_t r, index_t s, const OutputSpan& sp) {
+    const T v = rp[r * ns + s];
+    T* o = op + r * width + sp.start;
+    if (sp.kind == OutputSpan::Scalar) o[0] = v;
+    else
+      for (index_t j = 0; j < sp.width; ++j) o[j] = j == index_t(v) ? T(1) : T(0);
+  });
+}
 }  // namespace detail
 
 struct SynthesizerOptions {
@@ -78,9 +100,11 @@ struct SynthesizerOptions {
   double tau = 0.2;               // Gumbel-softmax temperature
   double ce_weight = 1;           // weight of the conditional cross-entropy
   double ema_decay = 0.999;       // > 0: sample from (and save) an EMA of the generator's weights; 0: the last one
-  std::string target;             // a categorical column that downstream models will predict: adds CTAB-GAN's
-                                  // auxiliary classifier term (losses/auxiliary_classifier.hpp); empty: none
-  double target_weight = 0.1;     // weight of that term
+  std::string target;             // a categorical column that downstream models will predict; empty: none
+  bool target_classifier = true;  // with a target: draw it in sampled rows from a classifier of the real rows,
+                                  // p(target | the other columns) (target_classifier.hpp); false: the generator's
+  double target_weight = 0;       // with a target: > 0 adds CTAB-GAN's auxiliary classifier term to the
+                                  // generator's loss at this weight (losses/auxiliary_classifier.hpp)
   bool progress = true;           // a progress line on stderr
   TransformerOptions transformer;
 };
@@ -89,7 +113,8 @@ template <class B = Cpu, class T = float>
 class Synthesizer {
  public:
   static constexpr char magic[8] = {'G', 'A', 'N', 'T', 'A', 'B', 'L', '\0'};
-  static constexpr std::uint32_t format_version = 3;  // 2: one-hot entries of categorical columns; 3: derived columns
+  static constexpr std::uint32_t format_version = 4;  // 2: one-hot entries of categorical columns; 3: derived
+                                                      // columns; 4: the target and its classifier
   static constexpr index_t z_dim = 128;
   using Generator = Sequential<Input<z_dim>, Concat<Dynamic>,                    // (n, 128 + cond)
                                SkipConcat<Chain<Dense<256>, BatchNorm, ReLU>>,   // (n, 256 + 128 + cond)
@@ -171,6 +196,15 @@ class Synthesizer {
                                    opt_.d_lr);
       trainer_->add_generator_term([&aux = *aux_](const Tn& fake, const Tn* c, Tn& dfake) { return aux(fake, c, dfake); });
     }
+    target_clf_.reset();
+    if (!opt_.target.empty() && opt_.target_classifier) {
+      Rng clf_init = rng.split(3);
+      make_target_classifier(clf_init, target_col, target_classes);
+      const double loss = target_clf_->fit(tf_, rng.split(4));
+      if (opt_.progress)
+        std::fprintf(stderr, "target classifier of '%s': %d epochs, held-out cross-entropy %.4f\n", opt_.target.c_str(),
+                     target_clf_->epochs(), loss);
+    }
     steps_per_epoch_ = std::max<long>(1, long(table.rows()) / long(trainer_->options().batch));
   }
 
@@ -232,8 +266,9 @@ class Synthesizer {
 
   /// Saves the schema, the transformer and the generator to `path` (atomically). The format:
   ///   "GANTABL\0", u32 version, u32 bytes per value, the options, the columns (name, kind,
-  ///   decimals, range, categories and counts or modes), the generator's tensors (name, rows,
-  ///   cols, values), and an FNV-1a checksum of everything before it.
+  ///   decimals, range, categories and counts or modes), the generator's tensors (a count, then
+  ///   name, rows, cols, values of each), the target's name (empty: none), a byte saying whether
+  ///   the target classifier follows and its tensors, and an FNV-1a checksum of everything before.
   void save(const std::string& path) {
     require_fitted("save");
     io::Writer w;
@@ -276,16 +311,10 @@ class Synthesizer {
         put_doubles(m.weights);
       }
     }
-    std::vector<std::pair<std::string, Tn*>> tensors;
-    sampling_net().visit_named([&](const std::string& name, Tn& t) { tensors.emplace_back(name, &t); });
-    w.put(std::uint32_t(tensors.size()));
-    for (auto& [name, t] : tensors) {
-      w.put_string(name);
-      w.put(std::uint64_t(t->rows()));
-      w.put(std::uint64_t(t->cols()));
-      const std::vector<T> h = t->to_host();
-      w.put_bytes(h.data(), h.size() * sizeof(T));
-    }
+    put_tensors(w, sampling_net());
+    w.put_string(opt_.target);
+    w.put(std::uint8_t(target_clf_ != nullptr));
+    if (target_clf_) put_tensors(w, target_clf_->network());
     w.put(io::fnv1a(w.bytes().data(), w.bytes().size()));
     io::atomic_write(path, w.bytes().data(), w.bytes().size());
   }
@@ -383,20 +412,23 @@ class Synthesizer {
     Rng init(opt.seed);
     s.g_ = std::make_unique<GNet>(init, std::initializer_list<index_t>{s.cond_.width(), s.tf_.width()});
     s.configure_heads();
-    std::vector<std::pair<std::string, Tn*>> tensors;
-    s.g_->visit_named([&](const std::string& name, Tn& t) { tensors.emplace_back(name, &t); });
-    const auto n = r.get<std::uint32_t>();
-    if (n != tensors.size())
-      r.fail("the generator has " + std::to_string(n) + " tensors, the columns make one with " + std::to_string(tensors.size()));
-    for (auto& [name, t] : tensors) {
-      const std::string got = r.get_string();
-      const auto rows = r.get<std::uint64_t>(), cols2 = r.get<std::uint64_t>();
-      if (got != name || rows != std::uint64_t(t->rows()) || cols2 != std::uint64_t(t->cols()))
-        r.fail("tensor '" + got + "' (" + std::to_string(rows) + " x " + std::to_string(cols2) + ") where '" + name + "' (" +
-               std::to_string(t->rows()) + " x " + std::to_string(t->cols()) + ") was expected");
-      std::vector<T> h(std::size_t(rows * cols2));
-      std::memcpy(h.data(), r.get_bytes(h.size() * sizeof(T)), h.size() * sizeof(T));
-      t->from_host(h, t->rows(), t->shape());
+    get_tensors(r, *s.g_, "the generator");
+    s.opt_.target = r.get_string(1 << 16);
+    const auto has_clf = r.get<std::uint8_t>();
+    if (has_clf > 1 || (has_clf && s.opt_.target.empty())) r.fail("a target classifier without a target");
+    s.opt_.target_classifier = has_clf == 1;
+    if (!s.opt_.target.empty()) {
+      if (s.like_.find(s.opt_.target) < 0) r.fail("the target '" + s.opt_.target + "' is not one of its columns");
+      std::pair<std::size_t, index_t> col;
+      try {
+        col = s.target_column();
+      } catch (const std::invalid_argument& e) {
+        r.fail(e.what());
+      }
+      if (has_clf) {
+        s.make_target_classifier(init, col.first, col.second);
+        get_tensors(r, s.target_clf_->network(), "the target classifier");
+      }
     }
     if (r.left() != 0) r.fail(std::to_string(r.left()) + " unexpected bytes");
     return s;
@@ -414,6 +446,9 @@ class Synthesizer {
   double fit_seconds() const { return fit_seconds_; }
   bool fitted() const { return g_ != nullptr; }
   GNet& generator() { return *g_; }
+  /// The classifier that draws the target of sampled rows; null without a target or with
+  /// options().target_classifier off.
+  TargetClassifier<B, T>* target_classifier() { return target_clf_.get(); }
 
  private:
   using TrainerT = Trainer<GNet, DNet, Obj, Adam, Adam>;
@@ -451,6 +486,45 @@ class Synthesizer {
       throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' is encoded in " +
                                   std::to_string(m.modes()) + " one-hot entries; the auxiliary classifier needs at least 2");
     return {col, m.modes()};
+  }
+
+  void make_target_classifier(Rng& init, std::size_t col, index_t classes) {
+    target_clf_ = std::make_unique<TargetClassifier<B, T>>(init, tf_.width(), tf_.offset(col), classes);
+    target_span_ = 0;
+    while (tf_.spans()[std::size_t(target_span_)].column != int(col)) ++target_span_;
+  }
+
+  template <class Net>
+  static void put_tensors(io::Writer& w, Net& net) {
+    std::vector<std::pair<std::string, Tn*>> tensors;
+    net.visit_named([&](const std::string& name, Tn& t) { tensors.emplace_back(name, &t); });
+    w.put(std::uint32_t(tensors.size()));
+    for (auto& [name, t] : tensors) {
+      w.put_string(name);
+      w.put(std::uint64_t(t->rows()));
+      w.put(std::uint64_t(t->cols()));
+      const std::vector<T> h = t->to_host();
+      w.put_bytes(h.data(), h.size() * sizeof(T));
+    }
+  }
+  // Reads put_tensors' record into `net`, whose shapes must match.
+  template <class Net>
+  static void get_tensors(io::Reader& r, Net& net, const std::string& what) {
+    std::vector<std::pair<std::string, Tn*>> tensors;
+    net.visit_named([&](const std::string& name, Tn& t) { tensors.emplace_back(name, &t); });
+    const auto n = r.get<std::uint32_t>();
+    if (n != tensors.size())
+      r.fail(what + " has " + std::to_string(n) + " tensors, the columns make one with " + std::to_string(tensors.size()));
+    for (auto& [name, t] : tensors) {
+      const std::string got = r.get_string();
+      const auto rows = r.get<std::uint64_t>(), cols = r.get<std::uint64_t>();
+      if (got != name || rows != std::uint64_t(t->rows()) || cols != std::uint64_t(t->cols()))
+        r.fail(what + ": tensor '" + got + "' (" + std::to_string(rows) + " x " + std::to_string(cols) + ") where '" + name +
+               "' (" + std::to_string(t->rows()) + " x " + std::to_string(t->cols()) + ") was expected");
+      std::vector<T> h(std::size_t(rows * cols));
+      std::memcpy(h.data(), r.get_bytes(h.size() * sizeof(T)), h.size() * sizeof(T));
+      t->from_host(h, t->rows(), t->shape());
+    }
   }
 
   index_t batch(std::size_t rows) const {
@@ -498,7 +572,19 @@ class Synthesizer {
     // Each span read where the rows were made; only the reads (a mode or category index, or a
     // scalar) come back: ~10x fewer values than the rows.
     detail::read_spans(y, tf_.spans(), read_);
-    const std::vector<T> h = read_.to_host();
+    std::vector<T> h = read_.to_host();
+    if (target_clf_) {
+      // The target drawn from p(target | the row's other columns). The classifier learnt on real
+      // rows as encode() writes them, so it sees each generated row encoded that way too: every
+      // numeric cell's value, its mode drawn again from the posterior.
+      const std::size_t ns = tf_.spans().size();
+      reencoded_ = h;
+      tf_.reencode_reads(reencoded_.data(), m, sample_rng_);
+      read_.from_host(reencoded_, m, index_t(ns));
+      detail::encode_reads(read_, tf_.spans(), tf_.width(), encoded_);
+      target_clf_->draw(encoded_, sample_rng_, drawn_);
+      for (index_t r = 0; r < m; ++r) h[std::size_t(r) * ns + std::size_t(target_span_)] = T(drawn_[std::size_t(r)]);
+    }
     return tf_.decode_spans(h.data(), m, like_, &sample_rng_);
   }
 
@@ -510,10 +596,12 @@ class Synthesizer {
   std::unique_ptr<DNet> d_;
   std::unique_ptr<TrainerT> trainer_;
   std::unique_ptr<Aux> aux_;
+  std::unique_ptr<TargetClassifier<B, T>> target_clf_;
+  index_t target_span_ = -1;                 // the target's span in tf_.spans()
   Rng sample_rng_;
-  std::vector<T> host_x_, host_c_;
-  std::vector<index_t> rows_;
-  Tn z_, zc_, read_;
+  std::vector<T> host_x_, host_c_, reencoded_;
+  std::vector<index_t> rows_, drawn_;
+  Tn z_, zc_, read_, encoded_;
   long steps_per_epoch_ = 0;
   int epochs_done_ = 0;
   double fit_seconds_ = 0;

@@ -385,6 +385,26 @@ class DataTransformer {
     return out;
   }
 
+  /// Re-encodes reads of generated rows (decode_spans' input, (n, spans().size())) as encode()
+  /// encodes real values: each numeric cell becomes the mode and scalar of its decoded value,
+  /// the mode of a Gaussian drawn from the posterior with `rng`. Categorical reads are kept.
+  template <class T>
+  void reencode_reads(T* read, index_t n, Rng& rng) const {
+    const index_t ns = index_t(spans_.size());
+    for (std::size_t j = 0; j < models_.size(); ++j) {
+      const ColumnModel& m = models_[j];
+      if (m.is_derived() || m.categorical()) continue;
+      const index_t s = first_span_[j];
+      for (index_t r = 0; r < n; ++r) {
+        T* row = read + r * ns;
+        float scalar = 0;
+        const double v = decode_value(m, index_t(row[s + 1]), double(row[s]));
+        row[s + 1] = T(encode_value(m, v, rng, scalar));
+        row[s] = T(scalar);
+      }
+    }
+  }
+
   /// The value of numeric column model `m` for mode `mode` and scalar `s`.
   static double decode_value(const ColumnModel& m, index_t mode, double s) {
     if (mode < index_t(m.masses.size())) return m.masses[std::size_t(mode)];
