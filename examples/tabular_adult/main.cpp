@@ -66,7 +66,10 @@ int main(int argc, char** argv) try {
     else if (o == "--test") a.test_path = v;
     else if (o == "--target") a.target = v;
     else if (o == "--target-weight") a.target_weight = std::stod(v);
-    else if (o == "--target-classifier") a.target_classifier = v != "0";
+    else if (o == "--target-classifier") {
+      if (v != "0" && v != "1") throw std::invalid_argument("--target-classifier takes 1 or 0, not '" + v + "'");
+      a.target_classifier = v == "1";
+    }
     else if (o == "--out") a.out = v;
     else if (o == "--backend") a.backend = v;
     else throw std::invalid_argument("unknown option " + o + " (see --help)");

@@ -55,7 +55,7 @@ if(NOT EXISTS ${WORK}/bc.gan OR NOT EXISTS ${WORK}/schema.csv)
 endif()
 
 # The thread count changes no result: the same fit with 1 and 3 threads writes the same bytes.
-# (With --target: the auxiliary classifier is deterministic too.)
+# (With --target: the target's classifier is deterministic too.)
 run(fit ${train} -o bc1.gan --epochs 2 --batch 100 --quiet --threads 1 --target target)
 json_line(fit)
 if(NOT LAST MATCHES "\"target\":\"target\",\"target_classifier\":true")

@@ -199,8 +199,9 @@ class Synthesizer {
     target_clf_.reset();
     if (!opt_.target.empty() && opt_.target_classifier) {
       Rng clf_init = rng.split(3);
-      make_target_classifier(clf_init, target_col, target_classes);
-      const double loss = target_clf_->fit(tf_, rng.split(4));
+      auto clf = make_target_classifier(clf_init, target_col, target_classes);
+      const double loss = clf->fit(tf_, rng.split(4));  // kept only once fitted (fit() may throw)
+      target_clf_ = std::move(clf);
       if (opt_.progress)
         std::fprintf(stderr, "target classifier of '%s': %d epochs, held-out cross-entropy %.4f\n", opt_.target.c_str(),
                      target_clf_->epochs(), loss);
@@ -418,7 +419,9 @@ class Synthesizer {
     if (has_clf > 1 || (has_clf && s.opt_.target.empty())) r.fail("a target classifier without a target");
     s.opt_.target_classifier = has_clf == 1;
     if (!s.opt_.target.empty()) {
-      if (s.like_.find(s.opt_.target) < 0) r.fail("the target '" + s.opt_.target + "' is not one of its columns");
+      const int j = s.like_.find(s.opt_.target);
+      if (j < 0 || !s.like_.columns[std::size_t(j)].categorical())
+        r.fail("the target '" + s.opt_.target + "' is not one of its categorical columns");
       std::pair<std::size_t, index_t> col;
       try {
         col = s.target_column();
@@ -426,7 +429,7 @@ class Synthesizer {
         r.fail(e.what());
       }
       if (has_clf) {
-        s.make_target_classifier(init, col.first, col.second);
+        s.target_clf_ = s.make_target_classifier(init, col.first, col.second);
         get_tensors(r, s.target_clf_->network(), "the target classifier");
       }
     }
@@ -465,7 +468,7 @@ class Synthesizer {
     const Column& c = table.columns[j];
     if (!c.categorical())
       throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target +
-                                  "' is not categorical; the auxiliary classifier predicts classes (declare it discrete)");
+                                  "' is not categorical; a target is a class column (declare it discrete)");
     std::vector<bool> seen(c.categories.size());
     std::size_t classes = 0;
     for (const auto code : c.codes)
@@ -473,7 +476,7 @@ class Synthesizer {
     if (classes < 2)
       throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' has " +
                                   (classes ? "one class ('" + c.categories[std::size_t(c.codes.front())] + "')" : std::string("no rows")) +
-                                  " in the data; the auxiliary classifier needs at least 2");
+                                  " in the data; a target needs at least 2");
   }
   // The encoded column (and its one-hot width) of options().target, after the transformer's fit:
   // the target itself, or its source when it is derived from another column.
@@ -484,14 +487,15 @@ class Synthesizer {
     const ColumnModel& m = tf_.model(col);
     if (!m.categorical() || m.modes() < 2)
       throw std::invalid_argument("tabular::Synthesizer: the target '" + opt_.target + "' is encoded in " +
-                                  std::to_string(m.modes()) + " one-hot entries; the auxiliary classifier needs at least 2");
+                                  std::to_string(m.modes()) + " one-hot entries; a target needs at least 2");
     return {col, m.modes()};
   }
 
-  void make_target_classifier(Rng& init, std::size_t col, index_t classes) {
-    target_clf_ = std::make_unique<TargetClassifier<B, T>>(init, tf_.width(), tf_.offset(col), classes);
+  // A classifier of encoded column `col` (its span noted in target_span_).
+  std::unique_ptr<TargetClassifier<B, T>> make_target_classifier(Rng& init, std::size_t col, index_t classes) {
     target_span_ = 0;
     while (tf_.spans()[std::size_t(target_span_)].column != int(col)) ++target_span_;
+    return std::make_unique<TargetClassifier<B, T>>(init, tf_.width(), tf_.offset(col), classes);
   }
 
   template <class Net>

@@ -21,6 +21,8 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "../core/sequential.hpp"
@@ -49,7 +51,11 @@ class TargetClassifier {
 
   /// Encoded rows of `width` values whose [target, target + classes) is the target's one-hot.
   TargetClassifier(Rng& init, index_t width, index_t target, index_t classes, TargetClassifierOptions opt = {})
-      : opt_(opt), target_(target), classes_(classes), clf_(init, width, target, classes, 1.0, opt.rate) {}
+      : opt_(opt), target_(target), classes_(classes), clf_(init, width, target, classes, 1.0, opt.rate) {
+    if (opt.max_epochs < 0 || opt.patience < 1 || opt.batch < 1 || !(opt.holdout >= 0 && opt.holdout < 1) || !(opt.rate > 0))
+      throw std::invalid_argument("tabular::TargetClassifier: need max_epochs >= 0, patience >= 1, batch >= 1, "
+                                  "0 <= holdout < 1 and rate > 0");
+  }
 
   /// Trains on the rows of `tf`'s encoded table (encode() first), `opt.holdout` of them held
   /// out; keeps the weights of the epoch with the lowest held-out cross-entropy, and returns it.

@@ -388,21 +388,28 @@ class DataTransformer {
   /// Re-encodes reads of generated rows (decode_spans' input, (n, spans().size())) as encode()
   /// encodes real values: each numeric cell becomes the mode and scalar of its decoded value,
   /// the mode of a Gaussian drawn from the posterior with `rng`. Categorical reads are kept.
+  /// Cell (r, j) draws at counter start + r x columns + j, whatever the other cells are, and
+  /// `rng` moves past n x columns counters.
   template <class T>
   void reencode_reads(T* read, index_t n, Rng& rng) const {
     const index_t ns = index_t(spans_.size());
+    const std::uint64_t start = rng.counter(), cols = models_.size();
     for (std::size_t j = 0; j < models_.size(); ++j) {
       const ColumnModel& m = models_[j];
       if (m.is_derived() || m.categorical()) continue;
       const index_t s = first_span_[j];
       for (index_t r = 0; r < n; ++r) {
         T* row = read + r * ns;
-        float scalar = 0;
         const double v = decode_value(m, index_t(row[s + 1]), double(row[s]));
-        row[s + 1] = T(encode_value(m, v, rng, scalar));
+        if (std::isnan(v) && !m.has_missing) continue;  // a NaN scalar (a diverged generator): left as read
+        Rng cell = rng;
+        cell.set_counter(start + std::uint64_t(r) * cols + j);
+        float scalar = 0;
+        row[s + 1] = T(encode_value(m, v, cell, scalar));
         row[s] = T(scalar);
       }
     }
+    rng.set_counter(start + std::uint64_t(n) * cols);
   }
 
   /// The value of numeric column model `m` for mode `mode` and scalar `s`.
