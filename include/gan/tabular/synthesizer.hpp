@@ -491,10 +491,8 @@ class Synthesizer {
     return {col, m.modes()};
   }
 
-  // A classifier of encoded column `col` (its span noted in target_span_).
-  std::unique_ptr<TargetClassifier<B, T>> make_target_classifier(Rng& init, std::size_t col, index_t classes) {
-    target_span_ = 0;
-    while (tf_.spans()[std::size_t(target_span_)].column != int(col)) ++target_span_;
+  // A classifier of encoded column `col`.
+  std::unique_ptr<TargetClassifier<B, T>> make_target_classifier(Rng& init, std::size_t col, index_t classes) const {
     return std::make_unique<TargetClassifier<B, T>>(init, tf_.width(), tf_.offset(col), classes);
   }
 
@@ -587,7 +585,9 @@ class Synthesizer {
       read_.from_host(reencoded_, m, index_t(ns));
       detail::encode_reads(read_, tf_.spans(), tf_.width(), encoded_);
       target_clf_->draw(encoded_, sample_rng_, drawn_);
-      for (index_t r = 0; r < m; ++r) h[std::size_t(r) * ns + std::size_t(target_span_)] = T(drawn_[std::size_t(r)]);
+      std::size_t span = 0;  // the target's one-hot span: the one that starts where the classifier's target does
+      while (tf_.spans()[span].start != target_clf_->target()) ++span;
+      for (index_t r = 0; r < m; ++r) h[std::size_t(r) * ns + span] = T(drawn_[std::size_t(r)]);
     }
     return tf_.decode_spans(h.data(), m, like_, &sample_rng_);
   }
@@ -601,7 +601,6 @@ class Synthesizer {
   std::unique_ptr<TrainerT> trainer_;
   std::unique_ptr<Aux> aux_;
   std::unique_ptr<TargetClassifier<B, T>> target_clf_;
-  index_t target_span_ = -1;                 // the target's span in tf_.spans()
   Rng sample_rng_;
   std::vector<T> host_x_, host_c_, reencoded_;
   std::vector<index_t> rows_, drawn_;
